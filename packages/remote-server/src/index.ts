@@ -1,0 +1,1 @@
+export const PACKAGE = '@osgit/remote-server';
