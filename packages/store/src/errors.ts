@@ -1,0 +1,45 @@
+/**
+ * Typed errors of @osgit/store. Every error carries a stable `code` (tests and the CLI's
+ * exit-code table key on it), the data needed to act on it, and its `cause`.
+ */
+export type StoreErrorCode =
+  | 'GVARIANT_BAD_TYPE' // a type string that is not a valid GVariant type
+  | 'GVARIANT_NOT_NORMAL' // bytes that are not normal-form GVariant of the expected type
+  | 'GVARIANT_BAD_VALUE' // a JS value that does not fit the type being serialized
+  | 'OBJECT_CORRUPT' // an object whose checksum or structure is wrong
+  | 'OBJECT_MISSING' // an object the operation needs is not in the repo
+  | 'UNSAFE_TREE' // a tree that names '', '.', '..', contains '/', duplicates or is unsorted
+  | 'UNSAFE_PATH' // a write would leave the target folder
+  | 'REPO_NOT_FOUND'
+  | 'REPO_EXISTS'
+  | 'REPO_CONFIG'
+  | 'REPO_LOCKED'
+  | 'REF_INVALID'
+  | 'REF_NOT_FOUND'
+  | 'REF_CONFLICT' // compare-and-swap lost: the ref moved under us
+  | 'REV_INVALID'
+  | 'REV_AMBIGUOUS'
+  | 'CHECKOUT_EXISTS'
+  | 'CHECKOUT_FAILED'
+  | 'COMMIT_INPUT' // the tree to commit holds something that cannot be committed
+  | 'PATH_NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'FSCK_FAILED'
+  | 'IO';
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: StoreErrorCode, message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+    this.data = data;
+  }
+}
+
+/** True when `err` is a StoreError with the given code (or any StoreError when no code is given). */
+export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
+  return err instanceof StoreError && (code === undefined || err.code === code);
+}
