@@ -1,1 +1,39 @@
-export {};
+// Public API of @osgit/store. Nothing outside this package imports its internals.
+export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+export { type Checksum, isChecksum, sha256Hex, checksumToBytes, checksumFromBytes } from './checksum.js';
+export * as gvariant from './gvariant/index.js';
+
+export { type ObjectType, objectRelPath } from './objects/object-type.js';
+export { type Xattrs, normalizeXattrs } from './objects/xattrs.js';
+export { type Commit, type Metadata, encodeCommit, decodeCommit, metadataValue, COMMIT_TYPE } from './objects/commit.js';
+export { type DirTree, encodeDirTree, decodeDirTree, DIRTREE_TYPE } from './objects/dirtree.js';
+export { type DirMeta, encodeDirMeta, decodeDirMeta, DIRMETA_TYPE } from './objects/dirmeta.js';
+export {
+  type FileInfo, encodeFileHeader, decodeFileHeader, encodeArchiveHeader, decodeArchiveHeader, framedHeader,
+  splitFramedHeader, encodeBareUserMeta, decodeBareUserMeta, isSymlinkMode,
+} from './objects/file-header.js';
+export { validateFilename, compareNames } from './objects/filename.js';
+
+export { Repo, type InitOptions, MAX_METADATA_SIZE } from './repo/repo.js';
+export { type RepoMode, REPO_MODES, parseRepoMode, configModeName } from './repo/config.js';
+export { KeyFile } from './repo/keyfile.js';
+export { Transaction, type FileContent, type TransactionStats } from './repo/transaction.js';
+export { acquireLock, withLock, type LockKind, type RepoLock } from './repo/lock.js';
+export { openFileObject, type FileObject } from './repo/file-object.js';
+
+export { type RefName, parseRefSpec, formatRef, validateRefName, validateRemoteName } from './refs/ref-name.js';
+export { readRef, listRefs, updateRef, type RefEntry, type RefUpdate } from './refs/refs.js';
+
+export { commitTree, type CommitOptions, type CommitResult } from './commit/commit-tree.js';
+export { type WriteTreeProgress, type TreeModifier } from './commit/write-tree.js';
+export { parseTimestamp, defaultTimestamp } from './commit/parse-timestamp.js';
+
+export { checkout, type CheckoutOptions, type CheckoutResult, type CheckoutProgress } from './checkout/checkout.js';
+
+export { revParse } from './inspect/rev-parse.js';
+export { log, summarizeCommit, jsonValue, type CommitSummary, type LogResult } from './inspect/log.js';
+export { diffCommits, type DiffEntry, type DiffKind } from './inspect/diff.js';
+export { listTree, formatLsEntry, type LsEntry } from './inspect/ls.js';
+export { resolveTreePath, type TreeNode } from './inspect/tree-path.js';
+export { fsck, type FsckResult, type FsckProblem, type FsckProgress } from './inspect/fsck.js';
+export { updateSummary, SUMMARY_TYPE, type SummaryResult } from './inspect/summary.js';

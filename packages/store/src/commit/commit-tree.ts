@@ -1,0 +1,102 @@
+import { StoreError } from '../errors.js';
+import { type Checksum, sha256Hex } from '../checksum.js';
+import type { Repo } from '../repo/repo.js';
+import { Transaction } from '../repo/transaction.js';
+import { encodeCommit, type Metadata } from '../objects/commit.js';
+import { readRef, updateRef } from '../refs/refs.js';
+import { validateRefName } from '../refs/ref-name.js';
+import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
+import { defaultTimestamp } from './parse-timestamp.js';
+
+export interface CommitOptions extends TreeModifier {
+  /** the directory to commit */
+  tree: string;
+  /** branch to advance (its current commit becomes the parent unless `orphan` or `parent`) */
+  branch?: string;
+  subject?: string;
+  body?: string;
+  /** seconds since the epoch; default SOURCE_DATE_EPOCH, else now */
+  timestamp?: bigint;
+  /** `--add-metadata-string k=v`, in order */
+  metadataStrings?: Array<[string, string]>;
+  /** add `ostree.ref-binding` naming the branch (default true, as in ostree) */
+  bindings?: boolean;
+  /** create a commit no ref points at, with no parent */
+  orphan?: boolean;
+  /** explicit parent; null = none */
+  parent?: Checksum | null;
+  concurrency?: number;
+  onProgress?: (p: WriteTreeProgress) => void;
+}
+
+export interface CommitResult {
+  commit: Checksum;
+  branch: string | null;
+  parent: Checksum | null;
+  rootTree: Checksum;
+  rootMeta: Checksum;
+  stats: WriteTreeProgress & { bytesWritten: number };
+}
+
+/**
+ * Commits a directory like `ostree commit`: same inputs and flags, same commit checksum.
+ * Objects are staged in a transaction and made durable before the branch moves; the branch
+ * moves by compare-and-swap against the value it had when the commit began (REF_CONFLICT if
+ * another writer moved it). Holds the repo's shared lock while writing.
+ */
+export async function commitTree(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
+  if (!opts.branch && !opts.orphan) {
+    throw new StoreError('INVALID_ARGUMENT', 'a commit needs a branch (-b BRANCH) or --orphan');
+  }
+  if (opts.branch) validateRefName(opts.branch);
+  const branchRef = opts.branch ? { remote: null, name: opts.branch } : null;
+  const current = branchRef ? await readRef(repo, branchRef) : null;
+  let parent: Checksum | null;
+  if (opts.parent !== undefined) parent = opts.parent;
+  else parent = opts.orphan ? null : current;
+  if (parent) await repo.readCommit(parent); // the parent must exist and be sound
+
+  const tx = await Transaction.begin(repo);
+  let result: CommitResult;
+  try {
+    const progressOpts = opts.onProgress ? { onProgress: opts.onProgress } : {};
+    const root = await writeTree(tx, opts.tree, {
+      modifier: opts,
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      ...progressOpts,
+    });
+    const metadata: Metadata = (opts.metadataStrings ?? []).map(([k, v]) => {
+      if (k === '') throw new StoreError('INVALID_ARGUMENT', 'metadata key must not be empty');
+      return [k, { type: 's', value: v }];
+    });
+    if (opts.branch && opts.bindings !== false) metadata.push(['ostree.ref-binding', { type: 'as', value: [opts.branch] }]);
+    const collectionId = repo.config.get('core', 'collection-id');
+    if (collectionId && opts.bindings !== false) metadata.push(['ostree.collection-binding', { type: 's', value: collectionId }]);
+    const bytes = encodeCommit({
+      metadata,
+      parent,
+      subject: opts.subject ?? '',
+      body: opts.body ?? '',
+      timestamp: opts.timestamp ?? defaultTimestamp(),
+      rootTree: root.tree,
+      rootMeta: root.meta,
+    });
+    const commit = sha256Hex(bytes);
+    if (!(await tx.has(commit, 'commit'))) await tx.writeMetadata(commit, 'commit', bytes);
+    const written = tx.stats.bytesWritten;
+    await tx.commit();
+    result = {
+      commit,
+      branch: opts.branch ?? null,
+      parent,
+      rootTree: root.tree,
+      rootMeta: root.meta,
+      stats: { ...root.progress, objectsWritten: tx.stats.objectsWritten, bytesWritten: written },
+    };
+  } catch (err) {
+    await tx.abort().catch(() => undefined);
+    throw err;
+  }
+  if (branchRef) await updateRef(repo, { ref: branchRef, expected: current, value: result.commit });
+  return result;
+}

@@ -1,0 +1,214 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { StoreError } from '../errors.js';
+import type { Checksum } from '../checksum.js';
+import type { Repo } from '../repo/repo.js';
+import { decoded } from '../repo/repo.js';
+import { openFileObject } from '../repo/file-object.js';
+import { parseObjectFileName, type ObjectType } from '../objects/object-type.js';
+import { encodeFileHeader, framedHeader, isSymlinkMode } from '../objects/file-header.js';
+import { deserialize } from '../gvariant/index.js';
+import { listRefs } from '../refs/refs.js';
+import { formatRef } from '../refs/ref-name.js';
+import { forEachLimit } from '../repo/transaction.js';
+
+export interface FsckProblem {
+  checksum: Checksum;
+  type: ObjectType | 'unknown';
+  message: string;
+}
+
+export interface FsckResult {
+  ok: boolean;
+  objectsChecked: number;
+  commitsChecked: number;
+  problems: FsckProblem[];
+  /** commits whose tree reaches a missing or corrupt object, with the refs whose history holds them */
+  affectedCommits: Array<{ commit: Checksum; refs: string[] }>;
+  /** commits marked partial (state/<c>.commitpartial): missing objects there are expected */
+  partialCommits: Checksum[];
+  /** refs that point at a commit the repo does not have or cannot read */
+  brokenRefs: Array<{ ref: string; commit: Checksum; message: string }>;
+}
+
+export interface FsckProgress {
+  checked: number;
+  total: number;
+}
+
+const EXT_TYPES: Record<string, ObjectType> = {
+  commit: 'commit', dirtree: 'dirtree', dirmeta: 'dirmeta', file: 'file', filez: 'file', commitmeta: 'commitmeta',
+  'commit-tombstone': 'tombstone-commit',
+};
+
+/**
+ * Verifies every object of the repo (metadata: checksum and strict structure; content: the
+ * checksum recomputed over header and bytes), then walks every commit's tree to find missing
+ * objects, and names the commits and refs each problem affects. Read-only.
+ */
+export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) => void; concurrency?: number } = {}): Promise<FsckResult> {
+  const objects = await enumerateObjects(repo);
+  const problems: FsckProblem[] = [];
+  const bad = new Set<Checksum>();
+  let checked = 0;
+  await forEachLimit(objects, opts.concurrency ?? 8, async ({ checksum, ext }) => {
+    const type = EXT_TYPES[ext];
+    try {
+      if (!type || (ext === 'filez') !== (repo.mode === 'archive' && type === 'file')) {
+        throw new StoreError('OBJECT_CORRUPT', `unexpected object file extension .${ext} in a ${repo.mode} repository`);
+      }
+      await verifyObject(repo, checksum, type);
+    } catch (err) {
+      problems.push({ checksum, type: type ?? 'unknown', message: (err as Error).message });
+      bad.add(checksum);
+    }
+    checked++;
+    if (checked % 500 === 0) opts.onProgress?.({ checked, total: objects.length });
+  });
+  opts.onProgress?.({ checked, total: objects.length });
+
+  const partial = new Set(await partialCommits(repo));
+  const commits = objects.filter((o) => o.ext === 'commit' && !bad.has(o.checksum)).map((o) => o.checksum);
+  const treeBad = new Map<Checksum, Promise<boolean>>();
+  const affected: Checksum[] = [];
+  for (const commit of commits) {
+    if (partial.has(commit)) continue; // a partial pull: missing objects are expected there
+    const c = await repo.readCommit(commit);
+    if (await reachesBad(repo, c.rootTree, c.rootMeta, bad, treeBad, problems)) affected.push(commit);
+  }
+  for (const p of problems) if (p.type === 'commit') affected.push(p.checksum);
+
+  const brokenRefs: FsckResult['brokenRefs'] = [];
+  const refsOf = new Map<Checksum, string[]>();
+  for (const { ref, commit } of await listRefs(repo, { remotes: true })) {
+    const name = formatRef(ref);
+    if (!(await repo.hasObject(commit, 'commit'))) {
+      brokenRefs.push({ ref: name, commit, message: `ref ${name} points at missing commit ${commit}` });
+      continue;
+    }
+    // A ref is affected if any commit of its (available) history is.
+    let next: Checksum | null = commit;
+    const seen = new Set<Checksum>();
+    while (next && !seen.has(next)) {
+      seen.add(next);
+      if (affected.includes(next)) refsOf.set(next, [...(refsOf.get(next) ?? []), name]);
+      if (bad.has(next) || !(await repo.hasObject(next, 'commit'))) break;
+      next = (await repo.readCommit(next)).parent;
+    }
+  }
+  const affectedCommits = [...new Set(affected)].map((commit) => ({ commit, refs: refsOf.get(commit) ?? [] }));
+  return {
+    ok: problems.length === 0 && affectedCommits.length === 0 && brokenRefs.length === 0,
+    objectsChecked: objects.length,
+    commitsChecked: commits.length,
+    problems: problems.sort((a, b) => (a.checksum < b.checksum ? -1 : 1)),
+    affectedCommits,
+    partialCommits: [...partial],
+    brokenRefs,
+  };
+}
+
+async function enumerateObjects(repo: Repo): Promise<Array<{ checksum: Checksum; ext: string }>> {
+  const root = join(repo.path, 'objects');
+  const out: Array<{ checksum: Checksum; ext: string }> = [];
+  for (const dir of (await fs.readdir(root)).sort()) {
+    let names: string[];
+    try {
+      names = await fs.readdir(join(root, dir));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const parsed = parseObjectFileName(dir, name);
+      if (parsed) out.push(parsed);
+    }
+  }
+  return out;
+}
+
+async function verifyObject(repo: Repo, checksum: Checksum, type: ObjectType): Promise<void> {
+  switch (type) {
+    case 'commit':
+      await repo.readCommit(checksum);
+      return;
+    case 'dirtree':
+      await repo.readDirTree(checksum);
+      return;
+    case 'dirmeta':
+      await repo.readDirMeta(checksum);
+      return;
+    case 'commitmeta':
+    case 'tombstone-commit': {
+      const bytes = await repo.readMetadataBytes(checksum, type, { verify: false });
+      decoded(checksum, type, () => deserialize('a{sv}', bytes));
+      return;
+    }
+    case 'file': {
+      const obj = await openFileObject(repo, checksum);
+      const h = createHash('sha256');
+      h.update(framedHeader(encodeFileHeader(obj.info)));
+      let size = 0;
+      if (!isSymlinkMode(obj.info.mode)) {
+        for await (const chunk of obj.openContent()) {
+          h.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+        if (size !== obj.info.size) throw new StoreError('OBJECT_CORRUPT', `content is ${size} bytes, header says ${obj.info.size}`);
+      }
+      const actual = h.digest('hex');
+      if (actual !== checksum) {
+        throw new StoreError('OBJECT_CORRUPT', `corrupted file object; checksum expected='${checksum}' actual='${actual}'`, { checksum, actual });
+      }
+    }
+  }
+}
+
+async function reachesBad(
+  repo: Repo, tree: Checksum, meta: Checksum, bad: Set<Checksum>, memo: Map<Checksum, Promise<boolean>>, problems: FsckProblem[],
+): Promise<boolean> {
+  if (bad.has(meta)) return true;
+  if (!(await repo.hasObject(meta, 'dirmeta'))) {
+    noteMissing(problems, bad, meta, 'dirmeta');
+    return true;
+  }
+  let p = memo.get(tree);
+  if (!p) {
+    p = (async () => {
+      if (bad.has(tree)) return true;
+      if (!(await repo.hasObject(tree, 'dirtree'))) {
+        noteMissing(problems, bad, tree, 'dirtree');
+        return true;
+      }
+      const dt = await repo.readDirTree(tree);
+      let broken = false;
+      for (const f of dt.files) {
+        if (bad.has(f.checksum)) broken = true;
+        else if (!(await repo.hasObject(f.checksum, 'file'))) {
+          noteMissing(problems, bad, f.checksum, 'file');
+          broken = true;
+        }
+      }
+      for (const d of dt.dirs) if (await reachesBad(repo, d.tree, d.meta, bad, memo, problems)) broken = true;
+      return broken;
+    })();
+    memo.set(tree, p);
+  }
+  return p;
+}
+
+function noteMissing(problems: FsckProblem[], bad: Set<Checksum>, checksum: Checksum, type: ObjectType): void {
+  if (bad.has(checksum)) return;
+  bad.add(checksum);
+  problems.push({ checksum, type, message: `${type} object ${checksum} is missing` });
+}
+
+async function partialCommits(repo: Repo): Promise<Checksum[]> {
+  try {
+    return (await fs.readdir(join(repo.path, 'state')))
+      .filter((n) => n.endsWith('.commitpartial'))
+      .map((n) => n.slice(0, 64));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,143 @@
+import { promises as fs } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { StoreError } from '../errors.js';
+import { type Checksum, isChecksum } from '../checksum.js';
+import type { Repo } from '../repo/repo.js';
+import { type RefName, refRelPath, formatRef, validateRefName } from './ref-name.js';
+import { atomicWriteFile } from '../fsio/atomic-write.js';
+import { processAlive } from '../fsio/process-alive.js';
+
+/** The commit a ref points at, or null when there is no such ref. */
+export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(join(repo.path, refRelPath(ref)), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+    throw err;
+  }
+  const value = text.trimEnd();
+  if (!isChecksum(value)) {
+    throw new StoreError('REF_INVALID', `ref ${formatRef(ref)} holds an invalid checksum ${JSON.stringify(value.slice(0, 80))}`, { ref: formatRef(ref) });
+  }
+  return value;
+}
+
+export interface RefEntry {
+  ref: RefName;
+  commit: Checksum;
+}
+
+/** Every local ref (refs/heads), and with `remotes` every remote-tracking ref, sorted by name. */
+export async function listRefs(repo: Repo, opts: { remotes?: boolean } = {}): Promise<RefEntry[]> {
+  const out: RefEntry[] = [];
+  const heads = join(repo.path, 'refs', 'heads');
+  for (const name of await walkRefFiles(heads, '')) {
+    const ref = { remote: null, name };
+    const commit = await readRef(repo, ref);
+    if (commit) out.push({ ref, commit });
+  }
+  if (opts.remotes) {
+    const remotesDir = join(repo.path, 'refs', 'remotes');
+    let remotes: string[] = [];
+    try {
+      remotes = await fs.readdir(remotesDir);
+    } catch {
+      /* none */
+    }
+    for (const remote of remotes.sort()) {
+      for (const name of await walkRefFiles(join(remotesDir, remote), '')) {
+        const ref = { remote, name };
+        const commit = await readRef(repo, ref);
+        if (commit) out.push({ ref, commit });
+      }
+    }
+  }
+  return out.sort((a, b) => (formatRef(a.ref) < formatRef(b.ref) ? -1 : 1));
+}
+
+async function walkRefFiles(dir: string, prefix: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue; // temp files of atomic writes
+    const name = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walkRefFiles(join(dir, e.name), name)));
+    else if (e.isFile() || e.isSymbolicLink()) out.push(name);
+  }
+  return out;
+}
+
+export interface RefUpdate {
+  ref: RefName;
+  /** what the ref must hold now for the update to apply: a checksum, or null for "must not exist" */
+  expected: Checksum | null | undefined;
+  /** the new value, or null to delete the ref */
+  value: Checksum | null;
+}
+
+/**
+ * Moves a ref by compare-and-swap: if `expected` is given (null = must not exist) and the ref
+ * holds something else, REF_CONFLICT and nothing changes. The write is atomic (temp + fsync +
+ * rename). Callers write objects first and refs last.
+ */
+export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
+  validateRefName(update.ref.name);
+  const path = join(repo.path, refRelPath(update.ref));
+  try {
+    await fs.mkdir(dirname(path), { recursive: true });
+  } catch (cause) {
+    throw new StoreError('REF_INVALID', `cannot create ref ${formatRef(update.ref)}: a ref is in the way of its folder`, { ref: formatRef(update.ref) }, { cause });
+  }
+  const lock = await lockRef(path, formatRef(update.ref));
+  try {
+    await compareAndSwap(repo, path, update);
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
+
+async function compareAndSwap(repo: Repo, path: string, update: RefUpdate): Promise<void> {
+  if (update.expected !== undefined) {
+    const current = await readRef(repo, update.ref);
+    if (current !== update.expected) {
+      throw new StoreError(
+        'REF_CONFLICT',
+        `ref ${formatRef(update.ref)} is at ${current ?? '(none)'}, expected ${update.expected ?? '(none)'}; someone else moved it`,
+        { ref: formatRef(update.ref), current, expected: update.expected },
+      );
+    }
+  }
+  if (update.value === null) {
+    await fs.rm(path, { force: true });
+    return;
+  }
+  await atomicWriteFile(path, `${update.value}\n`, { fsync: repo.fsync });
+}
+
+/** Takes `.<name>.lock` beside the ref (exclusive create; a dead holder's lock is broken). */
+async function lockRef(path: string, display: string): Promise<string> {
+  const lock = join(dirname(path), `.${basename(path)}.lock`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      return lock;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+    if (pid > 0 && !processAlive(pid)) {
+      await fs.rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new StoreError('REPO_LOCKED', `ref ${display} is locked by process ${pid}`, { ref: display, pid });
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,176 @@
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StoreError } from '../errors.js';
+import { type Checksum, sha256Hex } from '../checksum.js';
+import { KeyFile } from './keyfile.js';
+import { type RepoMode, initialConfig, readCoreConfig } from './config.js';
+import { type ObjectType, objectRelPath } from '../objects/object-type.js';
+import { decodeCommit, type Commit } from '../objects/commit.js';
+import { decodeDirTree, type DirTree } from '../objects/dirtree.js';
+import { decodeDirMeta, type DirMeta } from '../objects/dirmeta.js';
+import { atomicWriteFile } from '../fsio/atomic-write.js';
+
+/** Folders `ostree init` creates (§1). */
+const INIT_DIRS = ['tmp', 'extensions', 'state', 'refs', 'refs/heads', 'refs/mirrors', 'refs/remotes', 'objects'];
+
+/** Largest metadata object read (OSTREE_MAX_METADATA_SIZE, §4). */
+export const MAX_METADATA_SIZE = 10 * 1024 * 1024;
+
+export interface InitOptions {
+  mode: RepoMode;
+  collectionId?: string;
+}
+
+/** An open OSTree repository. Reads are lock-free; writers go through a Transaction. */
+export class Repo {
+  readonly path: string;
+  readonly config: KeyFile;
+  readonly mode: RepoMode;
+  readonly zlibLevel: number;
+  readonly fsync: boolean;
+  readonly disableXattrs: boolean;
+  private readonly dirMetaCache = new Map<Checksum, DirMeta>();
+
+  private constructor(path: string, config: KeyFile) {
+    this.path = path;
+    this.config = config;
+    const core = readCoreConfig(config);
+    this.mode = core.mode;
+    this.zlibLevel = core.zlibLevel;
+    this.fsync = core.fsync;
+    this.disableXattrs = core.disableXattrs;
+  }
+
+  /** Opens the repository at `path`; REPO_NOT_FOUND if there is none. */
+  static async open(path: string): Promise<Repo> {
+    const abs = resolve(path);
+    let text: string;
+    try {
+      text = await fs.readFile(join(abs, 'config'), 'utf8');
+    } catch (cause) {
+      throw new StoreError('REPO_NOT_FOUND', `no osgit/OSTree repository at ${abs} (no config file; create one with 'osgit init')`, { path: abs }, { cause });
+    }
+    return new Repo(abs, new KeyFile(text));
+  }
+
+  /**
+   * Creates a repository like `ostree init`: the same folders and config bytes. Refuses a path
+   * that already holds a repository. Idempotent folder creation, config written atomically last.
+   */
+  static async init(path: string, opts: InitOptions): Promise<Repo> {
+    const abs = resolve(path);
+    try {
+      await fs.access(join(abs, 'config'));
+      throw new StoreError('REPO_EXISTS', `a repository already exists at ${abs}`, { path: abs });
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+    }
+    for (const d of INIT_DIRS) await fs.mkdir(join(abs, d), { recursive: true });
+    await atomicWriteFile(join(abs, 'config'), initialConfig(opts.mode, opts.collectionId));
+    return Repo.open(abs);
+  }
+
+  /** Finds the repository for a command: explicit path, else $OSGIT_REPO, else upwards from cwd. */
+  static async discover(explicit?: string, cwd = process.cwd()): Promise<Repo> {
+    if (explicit) return Repo.open(explicit);
+    if (process.env.OSGIT_REPO) return Repo.open(process.env.OSGIT_REPO);
+    let dir = resolve(cwd);
+    for (;;) {
+      for (const candidate of [dir, join(dir, 'repo'), join(dir, 'ostree', 'repo')]) {
+        try {
+          await fs.access(join(candidate, 'objects'));
+          await fs.access(join(candidate, 'config'));
+          return await Repo.open(candidate);
+        } catch {
+          /* keep looking */
+        }
+      }
+      const up = resolve(dir, '..');
+      if (up === dir) break;
+      dir = up;
+    }
+    throw new StoreError('REPO_NOT_FOUND', 'no repository given: pass --repo PATH or set OSGIT_REPO', {});
+  }
+
+  objectPath(checksum: Checksum, type: ObjectType): string {
+    return join(this.path, objectRelPath(checksum, type, this.mode));
+  }
+
+  async hasObject(checksum: Checksum, type: ObjectType): Promise<boolean> {
+    try {
+      await fs.lstat(this.objectPath(checksum, type));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Raw bytes of a metadata object, checked against its name. */
+  async readMetadataBytes(checksum: Checksum, type: ObjectType, opts: { verify?: boolean } = {}): Promise<Uint8Array> {
+    const path = this.objectPath(checksum, type);
+    let bytes: Buffer;
+    try {
+      const st = await fs.stat(path);
+      if (st.size > MAX_METADATA_SIZE) {
+        throw new StoreError('OBJECT_CORRUPT', `${type} ${checksum} is ${st.size} bytes, over the ${MAX_METADATA_SIZE}-byte limit`, { checksum, type });
+      }
+      bytes = await fs.readFile(path);
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new StoreError('OBJECT_MISSING', `${type} object ${checksum} is not in the repository`, { checksum, type }, { cause });
+      }
+      throw new StoreError('IO', `cannot read ${path}: ${(cause as Error).message}`, { path }, { cause });
+    }
+    const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (opts.verify !== false && type !== 'commitmeta' && type !== 'tombstone-commit') {
+      const actual = sha256Hex(u8);
+      if (actual !== checksum) {
+        throw new StoreError('OBJECT_CORRUPT', `corrupted ${type} object; checksum expected='${checksum}' actual='${actual}'`, { checksum, actual, type });
+      }
+    }
+    return u8;
+  }
+
+  async readCommit(checksum: Checksum): Promise<Commit> {
+    const bytes = await this.readMetadataBytes(checksum, 'commit');
+    return decoded(checksum, 'commit', () => decodeCommit(bytes, `commit ${checksum}`));
+  }
+
+  async readDirTree(checksum: Checksum): Promise<DirTree> {
+    const bytes = await this.readMetadataBytes(checksum, 'dirtree');
+    return decoded(checksum, 'dirtree', () => decodeDirTree(bytes, `dirtree ${checksum}`));
+  }
+
+  async readDirMeta(checksum: Checksum): Promise<DirMeta> {
+    const hit = this.dirMetaCache.get(checksum);
+    if (hit) return hit;
+    const bytes = await this.readMetadataBytes(checksum, 'dirmeta');
+    const meta = decoded(checksum, 'dirmeta', () => decodeDirMeta(bytes, `dirmeta ${checksum}`));
+    if (this.dirMetaCache.size > 4096) this.dirMetaCache.clear();
+    this.dirMetaCache.set(checksum, meta);
+    return meta;
+  }
+
+  /** Detached metadata (`.commitmeta`) of a commit, or null. */
+  async readCommitMetaBytes(checksum: Checksum): Promise<Uint8Array | null> {
+    try {
+      return await this.readMetadataBytes(checksum, 'commitmeta', { verify: false });
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'OBJECT_MISSING') return null;
+      throw err;
+    }
+  }
+}
+
+/** Decodes an object, naming it in any error: non-normal bytes become OBJECT_CORRUPT. */
+export function decoded<T>(checksum: Checksum, type: ObjectType, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof StoreError && err.code.startsWith('GVARIANT')) {
+      throw new StoreError('OBJECT_CORRUPT', `corrupted ${type} object ${checksum}: ${err.message}`, { checksum, type }, { cause: err });
+    }
+    throw err;
+  }
+}

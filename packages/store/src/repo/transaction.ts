@@ -1,0 +1,262 @@
+import { promises as fs, createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { StoreError } from '../errors.js';
+import type { Checksum } from '../checksum.js';
+import type { Repo } from './repo.js';
+import { type ObjectType, objectRelPath } from '../objects/object-type.js';
+import {
+  type FileInfo, encodeArchiveHeader, encodeBareUserMeta, framedHeader, isSymlinkMode,
+} from '../objects/file-header.js';
+import { acquireLock, type RepoLock } from './lock.js';
+import { syncFilesystem } from '../fsio/sync-fs.js';
+import { processAlive } from '../fsio/process-alive.js';
+import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
+
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/** Where a regular file's bytes come from: in memory, or a path to stream (large files). */
+export type FileContent = { bytes: Uint8Array } | { path: string };
+
+export interface TransactionStats {
+  objectsWritten: number;
+  bytesWritten: number;
+}
+
+/**
+ * A write transaction (OSTree's prepare/commit/abort). Objects go into a private staging folder
+ * under tmp/; commit() makes them durable (one syncfs), renames each into objects/, and syncs
+ * again, so a final object path never holds a partial file. Holds the repo's shared lock from
+ * begin() to commit()/abort(). Staging folders of dead processes are removed at begin().
+ */
+export class Transaction {
+  readonly repo: Repo;
+  readonly dir: string;
+  readonly stats: TransactionStats = { objectsWritten: 0, bytesWritten: 0 };
+  private readonly lock: RepoLock;
+  private readonly madeDirs = new Set<string>();
+  private done = false;
+
+  private constructor(repo: Repo, dir: string, lock: RepoLock) {
+    this.repo = repo;
+    this.dir = dir;
+    this.lock = lock;
+  }
+
+  static async begin(repo: Repo): Promise<Transaction> {
+    const lock = await acquireLock(repo.path, 'shared');
+    try {
+      await removeStaleStaging(repo);
+      // Not named `staging-*`: OSTree reuses such folders of the current boot, and would rename
+      // whatever a killed osgit left half-written there into objects/.
+      const dir = join(repo.path, 'tmp', `osgit-staging-${process.pid}-${randomBytes(6).toString('hex')}`);
+      await fs.mkdir(dir, { recursive: true });
+      return new Transaction(repo, dir, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private async stagePath(checksum: Checksum, type: ObjectType): Promise<string> {
+    const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
+    const sub = rel.slice(0, 2);
+    if (!this.madeDirs.has(sub)) {
+      await fs.mkdir(join(this.dir, sub), { recursive: true });
+      this.madeDirs.add(sub);
+    }
+    return join(this.dir, rel);
+  }
+
+  /** True if the object is in the repo or already staged by this transaction. */
+  async has(checksum: Checksum, type: ObjectType): Promise<boolean> {
+    if (await this.repo.hasObject(checksum, type)) return true;
+    const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
+    try {
+      await fs.lstat(join(this.dir, rel));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stages a metadata object (its bytes are its checksum's preimage; the caller computed it). */
+  async writeMetadata(checksum: Checksum, type: ObjectType, bytes: Uint8Array): Promise<void> {
+    const path = await this.stagePath(checksum, type);
+    if (!(await createExclusive(path, bytes, 0o644))) return;
+    this.count(bytes.length);
+  }
+
+  /**
+   * Stages a content object in this repo's mode (§1.2): `.filez` for archive, a real file with
+   * `user.ostreemeta` for bare-user, a file with real ownership and xattrs for bare.
+   */
+  async writeFile(checksum: Checksum, info: FileInfo, content: FileContent | null): Promise<void> {
+    const path = await this.stagePath(checksum, 'file');
+    const symlink = isSymlinkMode(info.mode);
+    switch (this.repo.mode) {
+      case 'archive': {
+        const head = framedHeader(encodeArchiveHeader(info));
+        if (symlink) {
+          if (await createExclusive(path, head, 0o644)) this.count(head.length);
+          return;
+        }
+        if (!content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
+        if ('bytes' in content) {
+          const body = await deflateRaw(content.bytes, { level: this.repo.zlibLevel });
+          if (await createExclusive(path, Buffer.concat([head, body]), 0o644)) this.count(head.length + body.length);
+        } else {
+          await streamExclusive(path, head, content.path, zlib.createDeflateRaw({ level: this.repo.zlibLevel }));
+          this.count(info.size);
+        }
+        return;
+      }
+      case 'bare-user': {
+        // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
+        const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
+        const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content;
+        if (!body) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
+        if (!(await writeContentExclusive(path, body, perms))) return;
+        writeXattr(path, 'user.ostreemeta', encodeBareUserMeta(info));
+        await fs.chmod(path, perms);
+        await fs.utimes(path, 0, 0);
+        this.count(info.size);
+        return;
+      }
+      case 'bare-user-only':
+      case 'bare': {
+        if (symlink) {
+          try {
+            await fs.symlink(info.symlinkTarget, path);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+            throw err;
+          }
+          if (this.repo.mode === 'bare') {
+            await fs.lchown(path, info.uid, info.gid);
+            writeXattrs(path, info.xattrs);
+          }
+          await fs.lutimes(path, 0, 0);
+          this.count(0);
+          return;
+        }
+        if (!content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
+        if (!(await writeContentExclusive(path, content, 0o600))) return;
+        if (this.repo.mode === 'bare') {
+          await fs.chown(path, info.uid, info.gid);
+          writeXattrs(path, info.xattrs);
+          await fs.chmod(path, info.mode & 0o7777);
+        } else {
+          await fs.chmod(path, info.mode & 0o775);
+        }
+        await fs.utimes(path, 0, 0);
+        this.count(info.size);
+        return;
+      }
+    }
+  }
+
+  private count(bytes: number): void {
+    this.stats.objectsWritten++;
+    this.stats.bytesWritten += bytes;
+  }
+
+  /** Makes every staged object durable and moves it into objects/, then drops the staging folder. */
+  async commit(): Promise<TransactionStats> {
+    this.finish();
+    try {
+      if (this.repo.fsync) await syncFilesystem(this.dir);
+      const objects = join(this.repo.path, 'objects');
+      for (const sub of await fs.readdir(this.dir)) {
+        await fs.mkdir(join(objects, sub), { recursive: true });
+        const names = await fs.readdir(join(this.dir, sub));
+        await forEachLimit(names, 16, (name) => fs.rename(join(this.dir, sub, name), join(objects, sub, name)));
+      }
+      if (this.repo.fsync) await syncFilesystem(objects);
+      await fs.rm(this.dir, { recursive: true, force: true });
+      return this.stats;
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.finish();
+    try {
+      await fs.rm(this.dir, { recursive: true, force: true });
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  private finish(): void {
+    if (this.done) throw new StoreError('INVALID_ARGUMENT', 'transaction already finished');
+    this.done = true;
+  }
+}
+
+async function createExclusive(path: string, data: Uint8Array, mode: number): Promise<boolean> {
+  try {
+    await fs.writeFile(path, data, { flag: 'wx', mode });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function writeContentExclusive(path: string, content: FileContent, mode: number): Promise<boolean> {
+  if ('bytes' in content) return createExclusive(path, content.bytes, mode);
+  try {
+    await fs.copyFile(content.path, path, fs.constants.COPYFILE_EXCL);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function streamExclusive(path: string, head: Uint8Array, source: string, transform: NodeJS.ReadWriteStream): Promise<void> {
+  const out = createWriteStream(path, { flags: 'wx', mode: 0o644 });
+  out.write(head);
+  try {
+    await pipeline(createReadStream(source), transform, out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Removes staging folders whose owning process is gone (a crash or SIGKILL mid-transaction). */
+async function removeStaleStaging(repo: Repo): Promise<void> {
+  const tmp = join(repo.path, 'tmp');
+  let names: string[];
+  try {
+    names = await fs.readdir(tmp);
+  } catch {
+    await fs.mkdir(tmp, { recursive: true });
+    return;
+  }
+  for (const name of names) {
+    const m = /^osgit-staging-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (!processAlive(pid)) await fs.rm(join(tmp, name), { recursive: true, force: true });
+  }
+}
