@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// The tour behind `npm start`: a short, real session with osgit in ./demo that a new user can
+// follow and repeat by hand. Every step runs the real CLI and prints the command and its output.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const demo = join(root, 'demo');
+const cli = join(root, 'packages', 'cli', 'bin', 'run.js');
+const rel = (p) => relative(process.cwd(), p) || '.';
+
+function say(text) {
+  process.stdout.write(`\n\x1b[1m# ${text}\x1b[0m\n`);
+}
+
+function osgit(...args) {
+  const shown = args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ');
+  process.stdout.write(`$ osgit ${shown}\n`);
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '' } });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) {
+    process.stderr.write(`tour: 'osgit ${args.join(' ')}' failed with exit code ${r.status}\n`);
+    process.exit(1);
+  }
+  return r.stdout.trim().split('\n').pop();
+}
+
+/** A tiny OS-like tree: the embedded default the tour commits. */
+function makeSampleTree(dir) {
+  const file = (p, text, mode = 0o644) => {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+    chmodSync(join(dir, p), mode);
+  };
+  file('usr/lib/os-release', 'NAME="Demo OS"\nVERSION_ID=1\nID=demo\n');
+  file('usr/bin/hello', '#!/bin/sh\necho "hello from demo OS"\n', 0o755);
+  file('usr/share/doc/demo/README', 'Demo OS: a sample tree for the osgit tour.\n');
+  file('usr/etc/hostname', 'demo\n');
+  file('usr/etc/motd', 'Welcome to Demo OS 1\n');
+  mkdirSync(join(dir, 'var'), { recursive: true });
+  symlinkSync('usr/bin', join(dir, 'bin'));
+  symlinkSync('../usr/lib/os-release', join(dir, 'usr/etc/os-release'));
+}
+
+rmSync(demo, { recursive: true, force: true });
+mkdirSync(demo, { recursive: true });
+const repo = join(demo, 'repo');
+const tree = join(demo, 'rootfs');
+makeSampleTree(tree);
+
+say('1. Create a repository (archive mode: what a server hosts; bare-user: what a machine deploys from)');
+osgit('init', '--repo', rel(repo), '--mode', 'archive');
+
+say('2. Commit a root filesystem to the branch demo/os/stable');
+const c1 = osgit('commit', '--repo', rel(repo), '-b', 'demo/os/stable', '-s', 'Demo OS 1', '--add-metadata-string', 'version=1',
+  '--timestamp=2026-01-01T00:00:00Z', rel(tree));
+
+say('3. Change the tree (a new release) and commit again: only the new objects are written');
+writeFileSync(join(tree, 'usr/etc/motd'), 'Welcome to Demo OS 2\n');
+writeFileSync(join(tree, 'usr/lib/os-release'), 'NAME="Demo OS"\nVERSION_ID=2\nID=demo\n');
+writeFileSync(join(tree, 'usr/bin/uptime-report'), '#!/bin/sh\nuptime\n');
+chmodSync(join(tree, 'usr/bin/uptime-report'), 0o755);
+appendFileSync(join(tree, 'usr/share/doc/demo/README'), 'Release 2 adds uptime-report.\n');
+const c2 = osgit('commit', '--repo', rel(repo), '-b', 'demo/os/stable', '-s', 'Demo OS 2', '--add-metadata-string', 'version=2',
+  '--timestamp=2026-02-01T00:00:00Z', rel(tree));
+
+say('4. History of the branch');
+osgit('log', '--repo', rel(repo), 'demo/os/stable');
+
+say('5. What changed between the two releases (demo/os/stable^ is the parent)');
+osgit('diff', '--repo', rel(repo), 'demo/os/stable^', 'demo/os/stable');
+
+say('6. Look inside a commit without checking it out');
+osgit('ls', '--repo', rel(repo), 'demo/os/stable', '/usr/bin');
+osgit('cat', '--repo', rel(repo), 'demo/os/stable', '/usr/etc/motd');
+
+say('7. Check out the new release into a fresh folder');
+osgit('checkout', '--repo', rel(repo), 'demo/os/stable', rel(join(demo, 'checkout')));
+
+say('8. Verify every object in the repository');
+osgit('fsck', '--repo', rel(repo));
+
+say('9. Publish: write the summary file that clients (osgit or ostree) read');
+osgit('summary', '--repo', rel(repo), '-u');
+
+say('Done');
+process.stdout.write(`Release 1: ${c1}\nRelease 2: ${c2}\n`);
+process.stdout.write(`Everything is in ${rel(demo)}/. The same repository works with the real ostree tool too:\n`);
+process.stdout.write(`  ostree --repo=${rel(repo)} log demo/os/stable\n`);
