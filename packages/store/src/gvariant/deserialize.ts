@@ -166,7 +166,8 @@ function readArray(input: Input, t: GVArrayType, start: number, end: number, dep
     if (size % fs !== 0) {
       throw notNormal(input, `array of ${size} bytes is not a multiple of its ${fs}-byte element size`, start, t);
     }
-    if (elem.kind === 'basic' && elem.code === 'y') return input.bytes.slice(start, end);
+    // A copy, and a plain Uint8Array even when the input is a Buffer (whose slice() would alias it).
+    if (elem.kind === 'basic' && elem.code === 'y') return new Uint8Array(input.bytes.subarray(start, end));
     const out = new Array<GValue>(size / fs);
     for (let i = 0, at = start; at < end; i++, at += fs) out[i] = read(input, elem, at, at + fs, depth + 1);
     return out;
