@@ -33,8 +33,10 @@ export abstract class OsgitCommand<T> extends Command {
       else this.render(result);
     } catch (err) {
       const e = err as Error & { code?: string; oclif?: { exit?: number } };
-      // oclif's own errors (bad flags, missing arguments) are usage errors: exit 2.
+      // oclif's own errors (bad flags, missing arguments) are usage errors: exit 2. A failed
+      // parse must not also trigger oclif's "command did not parse" warning.
       const code = e.oclif ? 2 : exitCodeFor(e.code);
+      (this as unknown as { parsed: boolean }).parsed = true;
       if (this.jsonMode) {
         process.stdout.write(JSON.stringify({ error: { code: e.code ?? 'INTERNAL', message: e.message } }, null, 2) + '\n');
       }
@@ -59,8 +61,13 @@ export abstract class OsgitCommand<T> extends Command {
   }
 }
 
+/** Folds a multi-line message (oclif lists missing arguments on later lines) into one line. */
 function oneLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^See more help with/.test(l))
+    .join(' ');
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

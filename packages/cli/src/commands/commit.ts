@@ -15,7 +15,7 @@ export default class Commit extends OsgitCommand<CommitResult> {
     body: Flags.string({ char: 'm', description: 'full description' }),
     tree: Flags.string({ description: 'dir=DIR: the directory to commit' }),
     timestamp: Flags.string({ description: 'commit time: ISO 8601 or @EPOCH (default SOURCE_DATE_EPOCH, else now)' }),
-    'add-metadata-string': Flags.string({ description: 'KEY=VALUE metadata (repeatable)', multiple: true }),
+    'add-metadata-string': Flags.string({ description: 'KEY=VALUE metadata (repeatable)', multiple: true, multipleNonGreedy: true }),
     'owner-uid': Flags.integer({ description: 'record this uid for every entry', min: 0 }),
     'owner-gid': Flags.integer({ description: 'record this gid for every entry', min: 0 }),
     'canonical-permissions': Flags.boolean({ description: 'uid/gid 0, permissions masked to 0755, no xattrs' }),

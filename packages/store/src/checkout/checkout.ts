@@ -9,7 +9,7 @@ import { openFileObject, type FileObject } from '../repo/file-object.js';
 import { resolveTreePath } from '../inspect/tree-path.js';
 import { isSymlinkMode } from '../objects/file-header.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
-import { createLimiter } from '../commit/limiter.js';
+import { TaskPool } from '../fsio/task-pool.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */
@@ -64,13 +64,20 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     repo,
     opts,
     hardlinks,
-    limit: createLimiter(opts.concurrency ?? 16),
+    pool: new TaskPool(opts.concurrency ?? 16),
     progress: { files: 0, dirs: 0 },
     setOwner: !opts.userMode,
   };
   if (node.kind === 'file') {
     await prepareParent(dest, opts.union === true);
-    await checkoutFile(ctx, node.checksum, dest);
+    try {
+      await checkoutFile(ctx, node.checksum, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new StoreError('CHECKOUT_EXISTS', `${dest} already exists (check out into a new path, or use --union)`, { path: dest }, { cause: err });
+      }
+      throw err;
+    }
   } else {
     await checkoutDir(ctx, node.tree, node.meta, dest, true);
   }
@@ -82,7 +89,7 @@ interface Ctx {
   repo: Repo;
   opts: CheckoutOptions;
   hardlinks: boolean;
-  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  pool: TaskPool;
   progress: CheckoutProgress;
   setOwner: boolean;
 }
@@ -129,12 +136,21 @@ async function checkoutDir(ctx: Ctx, tree: Checksum, metaSum: Checksum, path: st
       }
     }
   }
-  const files = Promise.all(
-    dirtree.files.map((f) => ctx.limit(() => checkoutFile(ctx, f.checksum, join(path, f.name)))),
-  );
-  files.catch(() => undefined);
-  for (const d of dirtree.dirs) await checkoutDir(ctx, d.tree, d.meta, join(path, d.name), false);
-  await files;
+  const files = ctx.pool.all(dirtree.files.map((f) => () => checkoutFile(ctx, f.checksum, join(path, f.name))));
+  let dirError: unknown = null;
+  try {
+    for (const d of dirtree.dirs) {
+      ctx.pool.check();
+      await checkoutDir(ctx, d.tree, d.meta, join(path, d.name), false);
+    }
+  } catch (err) {
+    dirError = err;
+    ctx.pool.fail(err);
+  }
+  await files.catch((err: unknown) => {
+    throw dirError ?? err;
+  });
+  if (dirError) throw dirError;
   // Folder metadata last, so a read-only folder can still be filled.
   if (ctx.setOwner) await fs.chown(path, meta.uid, meta.gid);
   if (!ctx.opts.userMode && meta.xattrs.length > 0) writeXattrs(path, meta.xattrs);

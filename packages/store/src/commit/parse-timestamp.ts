@@ -1,25 +1,39 @@
 import { StoreError } from '../errors.js';
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /**
  * Parses `--timestamp`: `@EPOCH`, or an ISO 8601 / `YYYY-MM-DD HH:MM:SS [UTC|Z|±HH:MM]` date
- * (a date without a zone is UTC, so builds are reproducible wherever they run).
+ * (a date without a zone is UTC, so builds are reproducible wherever they run). Impossible
+ * dates (month 13, 30 February, 24:00, zone +25:00) are refused, as GNU date refuses them.
  */
 export function parseTimestamp(text: string): bigint {
   const t = text.trim();
   if (/^@-?\d+$/.test(t)) return BigInt(t.slice(1));
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
-  if (!m) {
-    throw new StoreError('INVALID_ARGUMENT', `cannot parse timestamp ${JSON.stringify(text)} (use @EPOCH or ISO 8601 like 2020-01-01T00:00:00Z)`, { value: text });
-  }
-  const [, y, mo, d, h = '0', mi = '0', s = '0', zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  if (!m) throw bad(text, 'use @EPOCH or ISO 8601 like 2020-01-01T00:00:00Z');
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? '0')) as [number, number, number, number, number, number];
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = mo === 2 && leap ? 29 : DAYS[mo - 1];
+  if (days === undefined || d < 1 || d > days) throw bad(text, 'no such date');
+  if (h > 23 || mi > 59 || s > 59) throw bad(text, 'no such time of day');
+  let offsetMin = 0;
+  const zone = m[7];
   if (zone && /^[+-]/.test(zone)) {
     const z = zone.replace(':', '');
-    const offset = (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5))) * (z[0] === '-' ? -1 : 1);
-    ms -= offset * 60_000;
+    const zh = Number(z.slice(1, 3));
+    const zm = Number(z.slice(3, 5));
+    if (zh > 24 || zm > 59) throw bad(text, 'no such time zone offset');
+    offsetMin = (zh * 60 + zm) * (z[0] === '-' ? -1 : 1);
   }
-  if (Number.isNaN(ms)) throw new StoreError('INVALID_ARGUMENT', `invalid date ${JSON.stringify(text)}`, { value: text });
-  return BigInt(Math.floor(ms / 1000));
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
+  date.setUTCHours(h, mi, s, 0);
+  return BigInt(Math.floor(date.getTime() / 1000) - offsetMin * 60);
+}
+
+function bad(text: string, why: string): StoreError {
+  return new StoreError('INVALID_ARGUMENT', `cannot parse timestamp ${JSON.stringify(text)}: ${why}`, { value: text });
 }
 
 /** The commit time when none is given: SOURCE_DATE_EPOCH if set (as ostree does), else now. */

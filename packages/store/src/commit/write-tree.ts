@@ -9,7 +9,7 @@ import { encodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { encodeDirMeta } from '../objects/dirmeta.js';
 import { readXattrs } from '../fsio/xattr-io.js';
 import type { Xattrs } from '../objects/xattrs.js';
-import { createLimiter } from './limiter.js';
+import { TaskPool } from '../fsio/task-pool.js';
 
 /** How file metadata is taken from disk (OSTree's commit modifiers). */
 export interface TreeModifier {
@@ -50,7 +50,7 @@ export async function writeTree(tx: Transaction, root: string, opts: WriteTreeOp
   const ctx: Ctx = {
     tx,
     mod: effectiveModifier(tx, opts.modifier),
-    limit: createLimiter(opts.concurrency ?? 16),
+    pool: new TaskPool(opts.concurrency ?? 16),
     progress: { files: 0, dirs: 0, bytesRead: 0, objectsWritten: 0 },
     onProgress: opts.onProgress,
     hardlinks: new Map(),
@@ -64,7 +64,7 @@ export async function writeTree(tx: Transaction, root: string, opts: WriteTreeOp
 interface Ctx {
   tx: Transaction;
   mod: TreeModifier;
-  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  pool: TaskPool;
   progress: WriteTreeProgress;
   onProgress: ((p: WriteTreeProgress) => void) | undefined;
   /** dev:ino → checksum for files with several links, so each inode is hashed once */
@@ -123,19 +123,29 @@ async function listDir(path: string): Promise<Entry[]> {
 }
 
 async function writeDir(ctx: Ctx, path: string, st: Stats): Promise<{ tree: Checksum; meta: Checksum }> {
+  ctx.pool.check();
   const entries = await listDir(path);
   const fileEntries = entries.filter((e) => !e.isDir);
   const dirEntries = entries.filter((e) => e.isDir);
-  // Files of this folder go to the shared pool now; subfolders are walked meanwhile, one at a time.
-  const files = Promise.all(fileEntries.map((e) => ctx.limit(() => writeFileEntry(ctx, join(path, e.name)))));
-  files.catch(() => undefined);
+  // Files of this folder go to the shared pool now; subfolders are walked meanwhile, one at a
+  // time. Every task settles before an error propagates, so nothing writes after an abort.
+  const files = ctx.pool.all(fileEntries.map((e) => () => writeFileEntry(ctx, join(path, e.name))));
   const dirs: DirTree['dirs'] = [];
-  for (const e of dirEntries) {
-    const sub = join(path, e.name);
-    const r = await writeDir(ctx, sub, await lstatOrFail(sub));
-    dirs.push({ name: e.name, tree: r.tree, meta: r.meta });
+  let dirError: unknown = null;
+  try {
+    for (const e of dirEntries) {
+      const sub = join(path, e.name);
+      const r = await writeDir(ctx, sub, await lstatOrFail(sub));
+      dirs.push({ name: e.name, tree: r.tree, meta: r.meta });
+    }
+  } catch (err) {
+    dirError = err;
+    ctx.pool.fail(err);
   }
-  const fileSums = await files;
+  const fileSums = await files.catch((err: unknown) => {
+    throw dirError ?? err;
+  });
+  if (dirError) throw dirError;
   const tree: DirTree = { files: fileEntries.map((e, i) => ({ name: e.name, checksum: fileSums[i]! })), dirs };
   const treeBytes = encodeDirTree(tree);
   const treeSum = sha256Hex(treeBytes);

@@ -54,7 +54,7 @@ async function resolveBase(repo: Repo, base: string, rev: string): Promise<Check
       throw new StoreError('REV_AMBIGUOUS', `revision ${base} is ambiguous: ${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''}`, { rev, candidates: found });
     }
   }
-  if (refError instanceof StoreError && refError.code === 'REF_INVALID' && !base.includes(':')) {
+  if (refError instanceof StoreError && refError.code === 'REF_INVALID') {
     throw new StoreError('REV_INVALID', `invalid revision ${JSON.stringify(rev)}: ${refError.message}`, { rev }, { cause: refError });
   }
   throw new StoreError('REV_INVALID', `unknown revision ${JSON.stringify(rev)}: no such ref or commit`, { rev });

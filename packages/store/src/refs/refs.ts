@@ -3,12 +3,13 @@ import { join, dirname, basename } from 'node:path';
 import { StoreError } from '../errors.js';
 import { type Checksum, isChecksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
-import { type RefName, refRelPath, formatRef, validateRefName } from './ref-name.js';
+import { type RefName, refRelPath, formatRef, validateRefName, validateRemoteName } from './ref-name.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
 import { processAlive } from '../fsio/process-alive.js';
 
 /** The commit a ref points at, or null when there is no such ref. */
 export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null> {
+  checkRefName(ref);
   let text: string;
   try {
     text = await fs.readFile(join(repo.path, refRelPath(ref)), 'utf8');
@@ -22,6 +23,12 @@ export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null
     throw new StoreError('REF_INVALID', `ref ${formatRef(ref)} holds an invalid checksum ${JSON.stringify(value.slice(0, 80))}`, { ref: formatRef(ref) });
   }
   return value;
+}
+
+/** Both parts of a ref name must be safe before either becomes part of a path. */
+function checkRefName(ref: RefName): void {
+  validateRefName(ref.name);
+  if (ref.remote !== null) validateRemoteName(ref.remote);
 }
 
 export interface RefEntry {
@@ -88,7 +95,7 @@ export interface RefUpdate {
  * rename). Callers write objects first and refs last.
  */
 export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
-  validateRefName(update.ref.name);
+  checkRefName(update.ref);
   const path = join(repo.path, refRelPath(update.ref));
   try {
     await fs.mkdir(dirname(path), { recursive: true });

@@ -1,5 +1,5 @@
 import { promises as fs, createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { StoreError } from '../errors.js';
@@ -43,13 +43,18 @@ export async function openFileObject(repo: Repo, checksum: Checksum): Promise<Fi
       const whole = st.size <= WHOLE_READ_LIMIT ? await fs.readFile(path) : await readPrefix(path, 64 * 1024);
       const { header, bodyOffset } = splitFramedHeader(whole, what);
       const info = decoded(checksum, 'file', () => decodeArchiveHeader(header, what));
-      const streamBody = (): Readable => createReadStream(path, { start: bodyOffset }).pipe(zlib.createInflateRaw());
+      const streamBody = (): Readable => checkedInflate(createReadStream(path, { start: bodyOffset }), info.size, checksum, what);
       return {
         checksum,
         info,
         path,
         readContent: async () => {
-          const body = st.size <= WHOLE_READ_LIMIT ? await inflateRaw(whole.subarray(bodyOffset)) : await collect(streamBody());
+          let body: Buffer;
+          try {
+            body = st.size <= WHOLE_READ_LIMIT ? await inflateRaw(whole.subarray(bodyOffset)) : await collect(streamBody());
+          } catch (cause) {
+            throw corrupt(checksum, what, cause);
+          }
           if (body.length !== info.size) throw new StoreError('OBJECT_CORRUPT', `${what}: content is ${body.length} bytes, header says ${info.size}`, { checksum });
           return body;
         },
@@ -89,6 +94,37 @@ function plain(checksum: Checksum, path: string, info: FileInfo): FileObject {
     readContent: () => fs.readFile(path),
     openContent: () => createReadStream(path),
   };
+}
+
+function corrupt(checksum: Checksum, what: string, cause: unknown): StoreError {
+  if (cause instanceof StoreError) return cause;
+  return new StoreError('OBJECT_CORRUPT', `${what}: compressed content is damaged (${(cause as Error).message})`, { checksum }, { cause });
+}
+
+/**
+ * Inflates an archive body as a stream, failing with OBJECT_CORRUPT when the deflate data is
+ * damaged or yields a different length than the header promised.
+ */
+function checkedInflate(source: Readable, size: number, checksum: Checksum, what: string): Readable {
+  let seen = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > size) cb(new StoreError('OBJECT_CORRUPT', `${what}: content is longer than the ${size} bytes its header says`, { checksum }));
+      else cb(null, chunk);
+    },
+    flush(cb) {
+      if (seen !== size) cb(new StoreError('OBJECT_CORRUPT', `${what}: content is ${seen} bytes, header says ${size}`, { checksum }));
+      else cb();
+    },
+  });
+  const inflate = zlib.createInflateRaw();
+  const fail = (err: Error): void => {
+    check.destroy(corrupt(checksum, what, err));
+  };
+  source.on('error', fail);
+  inflate.on('error', fail);
+  return source.pipe(inflate).pipe(check);
 }
 
 async function readPrefix(path: string, n: number): Promise<Buffer> {

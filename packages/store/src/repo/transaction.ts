@@ -64,8 +64,12 @@ export class Transaction {
   private async stagePath(checksum: Checksum, type: ObjectType): Promise<string> {
     const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
     const sub = rel.slice(0, 2);
+    if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
     if (!this.madeDirs.has(sub)) {
-      await fs.mkdir(join(this.dir, sub), { recursive: true });
+      // Not recursive: a write racing an abort must fail, not recreate the staging folder.
+      await fs.mkdir(join(this.dir, sub)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
       this.madeDirs.add(sub);
     }
     return join(this.dir, rel);
