@@ -6,7 +6,7 @@ import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { openFileObject, type FileObject } from '../repo/file-object.js';
-import { resolveTreePath } from '../inspect/tree-path.js';
+import { resolveTreePath, splitTreePath } from '../inspect/tree-path.js';
 import { isSymlinkMode } from '../objects/file-header.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
 import { TaskPool } from '../fsio/task-pool.js';
@@ -58,6 +58,10 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     if (repo.mode === 'bare-user' && !opts.userMode) {
       throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare-user repository needs user mode (-U): ownership lives in the objects', { mode: repo.mode });
     }
+    if (repo.mode === 'bare' && opts.userMode) {
+      // The objects carry real ownership and setuid bits, which user mode promises not to give.
+      throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare repository cannot be in user mode (-U): drop -U, or -H to copy', { mode: repo.mode });
+    }
   }
   const node = await resolveTreePath(repo, opts.commit, opts.subpath ?? '/');
   const ctx: Ctx = {
@@ -69,12 +73,15 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     setOwner: !opts.userMode,
   };
   if (node.kind === 'file') {
-    await prepareParent(dest, opts.union === true);
+    // As ostree: DEST becomes a folder (0700 if new) holding the one file.
+    const name = splitTreePath(opts.subpath ?? '').pop()!;
+    await prepareFileParent(dest, opts.union === true);
+    const target = join(dest, name);
     try {
-      await checkoutFile(ctx, node.checksum, dest);
+      await checkoutFile(ctx, node.checksum, target);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StoreError('CHECKOUT_EXISTS', `${dest} already exists (check out into a new path, or use --union)`, { path: dest }, { cause: err });
+        throw new StoreError('CHECKOUT_EXISTS', `${target} already exists (check out into a new path, or use --union)`, { path: target }, { cause: err });
       }
       throw err;
     }
@@ -94,9 +101,17 @@ interface Ctx {
   setOwner: boolean;
 }
 
-async function prepareParent(dest: string, union: boolean): Promise<void> {
+async function prepareFileParent(dest: string, union: boolean): Promise<void> {
   await fs.mkdir(dirname(dest), { recursive: true });
-  if (union) await removeIfNotDir(dest, false);
+  if (union && (await removeIfNotDir(dest, true))) return;
+  try {
+    await fs.mkdir(dest, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && !union) {
+      throw new StoreError('CHECKOUT_EXISTS', `${dest} already exists (check out into a new folder, or use --union)`, { path: dest }, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** In union mode: what stands at `path` where a folder should be is removed unless it is a real folder. */
@@ -151,7 +166,12 @@ async function checkoutDir(ctx: Ctx, tree: Checksum, metaSum: Checksum, path: st
     throw dirError ?? err;
   });
   if (dirError) throw dirError;
-  // Folder metadata last, so a read-only folder can still be filled.
+  // Folder metadata last, so a read-only folder can still be filled. A folder that was already
+  // there (--union) keeps its own metadata, as in ostree.
+  if (existed) {
+    ctx.progress.dirs++;
+    return;
+  }
   if (ctx.setOwner) await fs.chown(path, meta.uid, meta.gid);
   if (!ctx.opts.userMode && meta.xattrs.length > 0) writeXattrs(path, meta.xattrs);
   await fs.chmod(path, meta.mode & 0o7777);
@@ -166,7 +186,9 @@ async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise
     await fs.symlink(info.symlinkTarget, path);
     if (ctx.setOwner) await fs.lchown(path, info.uid, info.gid);
     if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
-  } else if (ctx.hardlinks) {
+  } else if (ctx.hardlinks && info.size > 0) {
+    // Empty files are copied even with -H, as ostree does: one inode shared by every empty file
+    // of a system would hit the link-count limit.
     try {
       await fs.link(obj.path, path);
     } catch (err) {

@@ -149,7 +149,11 @@ async function verifyObject(repo: Repo, checksum: Checksum, type: ObjectType): P
       const h = createHash('sha256');
       h.update(framedHeader(encodeFileHeader(obj.info)));
       let size = 0;
-      if (!isSymlinkMode(obj.info.mode)) {
+      if (!isSymlinkMode(obj.info.mode) && obj.info.size <= 4 * 1024 * 1024) {
+        const content = await obj.readContent();
+        h.update(content);
+        size = content.length;
+      } else if (!isSymlinkMode(obj.info.mode)) {
         for await (const chunk of obj.openContent()) {
           h.update(chunk as Buffer);
           size += (chunk as Buffer).length;

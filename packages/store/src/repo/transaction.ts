@@ -168,16 +168,31 @@ export class Transaction {
     this.stats.bytesWritten += bytes;
   }
 
-  /** Makes every staged object durable and moves it into objects/, then drops the staging folder. */
+  /**
+   * Makes every staged object durable and moves it into objects/, then drops the staging folder.
+   * Commit objects move last, after everything they reach is in place and synced: a crash
+   * between the two steps leaves only unreferenced objects, never a commit with holes (ostree
+   * fsck checks every commit object, referenced or not).
+   */
   async commit(): Promise<TransactionStats> {
     this.finish();
     try {
       if (this.repo.fsync) await syncFilesystem(this.dir);
       const objects = join(this.repo.path, 'objects');
+      const staged: Array<{ sub: string; name: string }> = [];
       for (const sub of await fs.readdir(this.dir)) {
+        for (const name of await fs.readdir(join(this.dir, sub))) staged.push({ sub, name });
+      }
+      const isCommit = (name: string): boolean => name.endsWith('.commit') || name.endsWith('.commitmeta');
+      const move = async ({ sub, name }: { sub: string; name: string }): Promise<void> => {
         await fs.mkdir(join(objects, sub), { recursive: true });
-        const names = await fs.readdir(join(this.dir, sub));
-        await forEachLimit(names, 16, (name) => fs.rename(join(this.dir, sub, name), join(objects, sub, name)));
+        await fs.rename(join(this.dir, sub, name), join(objects, sub, name));
+      };
+      await forEachLimit(staged.filter((o) => !isCommit(o.name)), 16, move);
+      const commits = staged.filter((o) => isCommit(o.name));
+      if (commits.length > 0) {
+        if (this.repo.fsync) await syncFilesystem(objects);
+        await forEachLimit(commits, 16, move);
       }
       if (this.repo.fsync) await syncFilesystem(objects);
       await fs.rm(this.dir, { recursive: true, force: true });

@@ -1,0 +1,40 @@
+/**
+ * The osgit side of interop tests: the CLI contract (DESIGN.md §7) with the same flags as the
+ * ostree helpers in ./ostree.ts, so a test reads "do X with ostree, do X with osgit, compare".
+ */
+import { describeFailure, expectChecksum, lastLine, osgit, type RunOptions, type RunResult } from './tools.js';
+import type { RepoMode } from './ostree.js';
+
+function ok(args: readonly string[], opts: RunOptions = {}): RunResult {
+  const r = osgit(args, opts);
+  if (r.code !== 0) throw new Error(describeFailure('osgit', args, r));
+  return r;
+}
+
+export function osgitInit(repo: string, mode: RepoMode): void {
+  ok(['init', '--repo', repo, '--mode', mode]);
+}
+
+/** `osgit commit --repo REPO ARGS...` (the tree is among `args`); the checksum is the last line of output. */
+export function osgitCommit(repo: string, args: readonly string[], opts: RunOptions = {}): string {
+  const r = ok(['commit', '--repo', repo, ...args], opts);
+  return expectChecksum(lastLine(r.stdout), 'osgit commit output (last line)');
+}
+
+/** `osgit checkout --repo REPO FLAGS... REV DIR`. */
+export function osgitCheckout(repo: string, rev: string, dir: string, flags: readonly string[] = []): void {
+  ok(['checkout', '--repo', repo, ...flags, rev, dir]);
+}
+
+/** `osgit checkout` that is expected to fail: returns its result without throwing. */
+export function osgitCheckoutResult(repo: string, rev: string, dir: string, flags: readonly string[] = []): RunResult {
+  return osgit(['checkout', '--repo', repo, ...flags, rev, dir]);
+}
+
+export function osgitRevParse(repo: string, rev: string): string {
+  return expectChecksum(lastLine(ok(['rev-parse', '--repo', repo, rev]).stdout), `osgit rev-parse ${rev}`);
+}
+
+export function osgitFsck(repo: string): RunResult {
+  return osgit(['fsck', '--repo', repo]);
+}
