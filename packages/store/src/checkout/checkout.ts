@@ -1,15 +1,18 @@
-import { promises as fs } from 'node:fs';
+import {
+  chmodSync, chownSync, constants as fsConstants, copyFileSync, createWriteStream, lchownSync, linkSync, lstatSync,
+  mkdirSync, symlinkSync, unlinkSync, writeFileSync,
+} from 'node:fs';
 import { join, basename, dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
-import { openFileObject, type FileObject } from '../repo/file-object.js';
+import { openFileObjectSync, type FileObject } from '../repo/file-object.js';
 import { resolveTreePath, splitTreePath } from '../inspect/tree-path.js';
 import { isSymlinkMode } from '../objects/file-header.js';
+import type { DirMeta } from '../objects/dirmeta.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
-import { TaskPool } from '../fsio/task-pool.js';
+import { InFlight } from '../fsio/in-flight.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */
@@ -24,6 +27,7 @@ export interface CheckoutOptions {
   subpath?: string;
   /** write into an existing folder, replacing files that are in the way */
   union?: boolean;
+  /** large files streamed at once (default 4) */
   concurrency?: number;
   onProgress?: (p: CheckoutProgress) => void;
 }
@@ -39,6 +43,7 @@ export interface CheckoutResult extends CheckoutProgress {
   hardlinks: boolean;
 }
 
+/** Archive objects whose content is larger than this are inflated as a stream, off the main thread. */
 const LARGE_FILE = 4 * 1024 * 1024;
 
 /**
@@ -46,48 +51,41 @@ const LARGE_FILE = 4 * 1024 * 1024;
  * unless -U), xattrs, symlinks. Copies by default, so the result never shares inodes with the
  * repo; -H hardlinks objects instead. Every name is validated and every file is created with
  * O_EXCL in a folder this checkout made (or, with --union, checked to be a real folder), so no
- * symlink in the tree or in the way can make it write outside the destination.
+ * symlink in the tree or in the way can make it write outside the destination. File system
+ * calls are synchronous (cheaper than thread-pool round trips for many small files); folder
+ * metadata is applied last, deepest first, once every file is written.
  */
 export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<CheckoutResult> {
   const dest = resolve(opts.destination);
   const hardlinks = opts.requireHardlinks === true;
-  if (hardlinks) {
-    if (repo.mode === 'archive') {
-      throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) needs a bare or bare-user repository; this one is archive', { mode: repo.mode });
-    }
-    if (repo.mode === 'bare-user' && !opts.userMode) {
-      throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare-user repository needs user mode (-U): ownership lives in the objects', { mode: repo.mode });
-    }
-    if (repo.mode === 'bare' && opts.userMode) {
-      // The objects carry real ownership and setuid bits, which user mode promises not to give.
-      throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare repository cannot be in user mode (-U): drop -U, or -H to copy', { mode: repo.mode });
-    }
-  }
+  if (hardlinks) checkHardlinkMode(repo, opts.userMode === true);
   const node = await resolveTreePath(repo, opts.commit, opts.subpath ?? '/');
   const ctx: Ctx = {
     repo,
     opts,
     hardlinks,
-    pool: new TaskPool(opts.concurrency ?? 16),
-    progress: { files: 0, dirs: 0 },
+    union: opts.union === true,
     setOwner: !opts.userMode,
+    progress: { files: 0, dirs: 0 },
+    writes: new InFlight(opts.concurrency ?? 4),
+    dirs: [],
+    lastReport: 0,
   };
-  if (node.kind === 'file') {
-    // As ostree: DEST becomes a folder (0700 if new) holding the one file.
-    const name = splitTreePath(opts.subpath ?? '').pop()!;
-    await prepareFileParent(dest, opts.union === true);
-    const target = join(dest, name);
-    try {
-      await checkoutFile(ctx, node.checksum, target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StoreError('CHECKOUT_EXISTS', `${target} already exists (check out into a new path, or use --union)`, { path: target }, { cause: err });
-      }
-      throw err;
+  try {
+    if (node.kind === 'file') {
+      // As ostree: DEST becomes a folder (0700 if new) holding the one file.
+      const name = splitTreePath(opts.subpath ?? '').pop()!;
+      prepareFileParent(dest, ctx.union);
+      await checkoutFile(ctx, node.checksum, join(dest, name));
+    } else {
+      await checkoutDir(ctx, node.tree, node.meta, dest, true);
     }
-  } else {
-    await checkoutDir(ctx, node.tree, node.meta, dest, true);
+  } finally {
+    // Nothing may still be writing when the caller commits, aborts or reports.
+    await ctx.writes.drain().catch(() => undefined);
   }
+  ctx.writes.check();
+  for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
   opts.onProgress?.(ctx.progress);
   return { commit: opts.commit, destination: dest, hardlinks, ...ctx.progress };
 }
@@ -96,16 +94,33 @@ interface Ctx {
   repo: Repo;
   opts: CheckoutOptions;
   hardlinks: boolean;
-  pool: TaskPool;
-  progress: CheckoutProgress;
+  union: boolean;
   setOwner: boolean;
+  progress: CheckoutProgress;
+  writes: InFlight;
+  /** folders whose metadata is applied at the end (pre-order; applied in reverse) */
+  dirs: Array<{ path: string; meta: DirMeta }>;
+  lastReport: number;
 }
 
-async function prepareFileParent(dest: string, union: boolean): Promise<void> {
-  await fs.mkdir(dirname(dest), { recursive: true });
-  if (union && (await removeIfNotDir(dest, true))) return;
+function checkHardlinkMode(repo: Repo, userMode: boolean): void {
+  if (repo.mode === 'archive') {
+    throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) needs a bare or bare-user repository; this one is archive', { mode: repo.mode });
+  }
+  if (repo.mode === 'bare-user' && !userMode) {
+    throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare-user repository needs user mode (-U): ownership lives in the objects', { mode: repo.mode });
+  }
+  if (repo.mode === 'bare' && userMode) {
+    // The objects carry real ownership and setuid bits, which user mode promises not to give.
+    throw new StoreError('CHECKOUT_FAILED', 'hardlink checkout (-H) from a bare repository cannot be in user mode (-U): drop -U, or -H to copy', { mode: repo.mode });
+  }
+}
+
+function prepareFileParent(dest: string, union: boolean): void {
+  mkdirSync(dirname(dest), { recursive: true });
+  if (union && removeIfNotDir(dest, true)) return;
   try {
-    await fs.mkdir(dest, { mode: 0o700 });
+    mkdirSync(dest, { mode: 0o700 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST' && !union) {
       throw new StoreError('CHECKOUT_EXISTS', `${dest} already exists (check out into a new folder, or use --union)`, { path: dest }, { cause: err });
@@ -114,104 +129,108 @@ async function prepareFileParent(dest: string, union: boolean): Promise<void> {
   }
 }
 
-/** In union mode: what stands at `path` where a folder should be is removed unless it is a real folder. */
-async function removeIfNotDir(path: string, wantDir: boolean): Promise<boolean> {
-  let st;
-  try {
-    st = await fs.lstat(path);
-  } catch {
-    return false;
-  }
-  if (wantDir && st.isDirectory()) return true;
+/**
+ * In union mode, whatever stands at `path` is removed unless it is a real folder and a folder is
+ * wanted (a symlink to a folder is removed too: it could lead outside). Returns whether a real
+ * folder was kept.
+ */
+function removeIfNotDir(path: string, wantDir: boolean): boolean {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return false;
   if (st.isDirectory()) {
+    if (wantDir) return true;
     throw new StoreError('CHECKOUT_FAILED', `${path} is a directory where the tree has a file`, { path });
   }
-  await fs.unlink(path);
+  unlinkSync(path);
   return false;
 }
 
 async function checkoutDir(ctx: Ctx, tree: Checksum, metaSum: Checksum, path: string, top: boolean): Promise<void> {
-  const [dirtree, meta] = await Promise.all([ctx.repo.readDirTree(tree), ctx.repo.readDirMeta(metaSum)]);
-  const union = ctx.opts.union === true;
-  let existed = false;
-  if (union) existed = await removeIfNotDir(path, true);
-  if (!existed) {
-    try {
-      await fs.mkdir(path, { mode: 0o700 });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' && top) {
-        throw new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new folder, or use --union)`, { path });
-      }
-      if (code === 'ENOENT' && top) {
-        await fs.mkdir(dirname(path), { recursive: true });
-        await fs.mkdir(path, { mode: 0o700 });
-      } else {
-        throw new StoreError('CHECKOUT_FAILED', `cannot create ${path}: ${(err as Error).message}`, { path }, { cause: err });
-      }
-    }
+  const dirtree = ctx.repo.readDirTreeSync(tree);
+  const meta = ctx.repo.readDirMetaSync(metaSum);
+  const existed = ctx.union && removeIfNotDir(path, true);
+  if (!existed) makeDir(path, top);
+  // A folder that was already there (--union) keeps its own metadata, as in ostree.
+  if (!existed) ctx.dirs.push({ path, meta });
+  for (const f of dirtree.files) {
+    ctx.writes.check();
+    await checkoutFile(ctx, f.checksum, join(path, f.name));
   }
-  const files = ctx.pool.all(dirtree.files.map((f) => () => checkoutFile(ctx, f.checksum, join(path, f.name))));
-  let dirError: unknown = null;
-  try {
-    for (const d of dirtree.dirs) {
-      ctx.pool.check();
-      await checkoutDir(ctx, d.tree, d.meta, join(path, d.name), false);
-    }
-  } catch (err) {
-    dirError = err;
-    ctx.pool.fail(err);
-  }
-  await files.catch((err: unknown) => {
-    throw dirError ?? err;
-  });
-  if (dirError) throw dirError;
-  // Folder metadata last, so a read-only folder can still be filled. A folder that was already
-  // there (--union) keeps its own metadata, as in ostree.
-  if (existed) {
-    ctx.progress.dirs++;
-    return;
-  }
-  if (ctx.setOwner) await fs.chown(path, meta.uid, meta.gid);
-  if (!ctx.opts.userMode && meta.xattrs.length > 0) writeXattrs(path, meta.xattrs);
-  await fs.chmod(path, meta.mode & 0o7777);
+  for (const d of dirtree.dirs) await checkoutDir(ctx, d.tree, d.meta, join(path, d.name), false);
   ctx.progress.dirs++;
 }
 
-async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise<void> {
-  const obj = await openFileObject(ctx.repo, checksum);
-  if (ctx.opts.union) await removeIfNotDir(path, false);
-  const { info } = obj;
-  if (isSymlinkMode(info.mode)) {
-    await fs.symlink(info.symlinkTarget, path);
-    if (ctx.setOwner) await fs.lchown(path, info.uid, info.gid);
-    if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
-  } else if (ctx.hardlinks && info.size > 0) {
-    // Empty files are copied even with -H, as ostree does: one inode shared by every empty file
-    // of a system would hit the link-count limit.
-    try {
-      await fs.link(obj.path, path);
-    } catch (err) {
-      throw new StoreError('CHECKOUT_FAILED', `cannot hardlink ${basename(path)} to its object: ${(err as Error).message}`, { path }, { cause: err });
+function makeDir(path: string, top: boolean): void {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && top) {
+      throw new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new folder, or use --union)`, { path });
     }
-  } else {
-    await copyOut(ctx, obj, path);
+    if (code === 'ENOENT' && top) {
+      mkdirSync(dirname(path), { recursive: true });
+      mkdirSync(path, { mode: 0o700 });
+      return;
+    }
+    throw new StoreError('CHECKOUT_FAILED', `cannot create ${path}: ${(err as Error).message}`, { path }, { cause: err });
   }
-  ctx.progress.files++;
-  if (ctx.progress.files % 256 === 0) ctx.opts.onProgress?.(ctx.progress);
 }
 
-async function copyOut(ctx: Ctx, obj: FileObject, path: string): Promise<void> {
-  const { info } = obj;
-  if (ctx.repo.mode !== 'archive') {
-    await fs.copyFile(obj.path, path, fs.constants.COPYFILE_EXCL);
-  } else if (info.size > LARGE_FILE) {
-    await pipeline(obj.openContent(), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
-  } else {
-    await fs.writeFile(path, await obj.readContent(), { flag: 'wx', mode: 0o600 });
-  }
-  if (ctx.setOwner) await fs.chown(path, info.uid, info.gid);
-  if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
-  const perms = ctx.opts.userMode ? info.mode & 0o1777 : info.mode & 0o7777;
-  await fs.chmod(path, perms);
+function applyDirMeta(ctx: Ctx, path: string, meta: DirMeta): void {
+  if (ctx.setOwner) chownSync(path, meta.uid, meta.gid);
+  if (!ctx.opts.userMode && meta.xattrs.length > 0) writeXattrs(path, meta.xattrs);
+  chmodSync(path, meta.mode & 0o7777);
 }
+
+async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise<void> {
+  const obj = openFileObjectSync(ctx.repo, checksum);
+  if (ctx.union) removeIfNotDir(path, false);
+  const { info } = obj;
+  try {
+    if (isSymlinkMode(info.mode)) {
+      symlinkSync(info.symlinkTarget, path);
+      if (ctx.setOwner) lchownSync(path, info.uid, info.gid);
+      if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
+    } else if (ctx.hardlinks && info.size > 0) {
+      // Empty files are copied even with -H, as ostree does: one inode shared by every empty
+      // file of a system would hit the link-count limit.
+      try {
+        linkSync(obj.path, path);
+      } catch (err) {
+        throw new StoreError('CHECKOUT_FAILED', `cannot hardlink ${basename(path)} to its object: ${(err as Error).message}`, { path }, { cause: err });
+      }
+    } else if (ctx.repo.mode === 'archive' && info.size > LARGE_FILE) {
+      await ctx.writes.add(streamOut(ctx, obj, path));
+    } else {
+      if (ctx.repo.mode === 'archive') writeFileSync(path, obj.readContentSync(), { flag: 'wx', mode: 0o600 });
+      else copyFileSync(obj.path, path, fsConstants.COPYFILE_EXCL);
+      applyFileMeta(ctx, obj, path);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new path, or use --union)`, { path }, { cause: err });
+    }
+    throw err;
+  }
+  ctx.progress.files++;
+  const now = Date.now();
+  if (ctx.opts.onProgress && now - ctx.lastReport > 100) {
+    ctx.lastReport = now;
+    ctx.opts.onProgress(ctx.progress);
+  }
+}
+
+async function streamOut(ctx: Ctx, obj: FileObject, path: string): Promise<void> {
+  await pipeline(obj.openContent(), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  applyFileMeta(ctx, obj, path);
+}
+
+function applyFileMeta(ctx: Ctx, obj: FileObject, path: string): void {
+  const { info } = obj;
+  if (ctx.setOwner) chownSync(path, info.uid, info.gid);
+  if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
+  // User mode drops setuid/setgid, as ostree does; chmod after chown, which clears them.
+  chmodSync(path, ctx.opts.userMode ? info.mode & 0o1777 : info.mode & 0o7777);
+}
+

@@ -1,4 +1,4 @@
-import { promises as fs, createReadStream, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, openSync, readSync, closeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { StoreError } from '../errors.js';
@@ -8,8 +8,8 @@ import { encodeFileHeader, framedHeader, type FileInfo, S_IFMT, S_IFREG, S_IFLNK
 import { encodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { encodeDirMeta } from '../objects/dirmeta.js';
 import { readXattrs } from '../fsio/xattr-io.js';
+import { InFlight } from '../fsio/in-flight.js';
 import type { Xattrs } from '../objects/xattrs.js';
-import { TaskPool } from '../fsio/task-pool.js';
 
 /** How file metadata is taken from disk (OSTree's commit modifiers). */
 export interface TreeModifier {
@@ -28,34 +28,46 @@ export interface WriteTreeProgress {
 
 export interface WriteTreeOptions {
   modifier: TreeModifier;
-  /** files hashed at once (default 16): bounds memory at about limit × IN_MEMORY_LIMIT */
+  /** object writes (compressions) in flight at once (default 8): bounds memory */
   concurrency?: number;
   onProgress?: (p: WriteTreeProgress) => void;
 }
 
-/** Files up to this size are read once into memory; larger ones are streamed twice. */
-const IN_MEMORY_LIMIT = 2 * 1024 * 1024;
+/** Files up to this size are read once into memory; larger ones are read twice, in chunks. */
+const IN_MEMORY_LIMIT = 1024 * 1024;
+const HASH_CHUNK = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Writes the directory `root` into the transaction bottom-up and returns its root dirtree and
  * dirmeta checksums. Every file is hashed first and skipped if the repo has it, so nothing is
- * compressed or written twice. Files of a folder are hashed in parallel; the walk is depth-first
- * so memory grows with depth, not with the number of files.
+ * compressed or written twice. The walk is depth-first and synchronous (a system call costs
+ * less than a thread-pool round trip); compression runs on libuv's pool with a bounded number
+ * of objects in flight, so both cores work and memory grows with depth, not with file count.
  */
-export async function writeTree(tx: Transaction, root: string, opts: WriteTreeOptions): Promise<{ tree: Checksum; meta: Checksum; progress: WriteTreeProgress }> {
-  const st = await lstatOrFail(root);
+export async function writeTree(
+  tx: Transaction, root: string, opts: WriteTreeOptions,
+): Promise<{ tree: Checksum; meta: Checksum; progress: WriteTreeProgress }> {
+  const st = lstatOrFail(root);
   if (!st.isDirectory()) throw new StoreError('COMMIT_INPUT', `${root} is not a directory`, { path: root });
   const ctx: Ctx = {
     tx,
     mod: effectiveModifier(tx, opts.modifier),
-    pool: new TaskPool(opts.concurrency ?? 16),
+    writes: new InFlight(opts.concurrency ?? 8),
     progress: { files: 0, dirs: 0, bytesRead: 0, objectsWritten: 0 },
     onProgress: opts.onProgress,
     hardlinks: new Map(),
+    lastReport: 0,
   };
-  const result = await writeDir(ctx, root, st);
+  let result: { tree: Checksum; meta: Checksum };
+  try {
+    result = await writeDir(ctx, root, st);
+  } finally {
+    // Nothing may still be writing when the caller commits or aborts the transaction.
+    await ctx.writes.drain().catch(() => undefined);
+  }
+  ctx.writes.check();
   ctx.progress.objectsWritten = tx.stats.objectsWritten;
   ctx.onProgress?.(ctx.progress);
   return { ...result, progress: ctx.progress };
@@ -64,11 +76,12 @@ export async function writeTree(tx: Transaction, root: string, opts: WriteTreeOp
 interface Ctx {
   tx: Transaction;
   mod: TreeModifier;
-  pool: TaskPool;
+  writes: InFlight;
   progress: WriteTreeProgress;
   onProgress: ((p: WriteTreeProgress) => void) | undefined;
   /** dev:ino → checksum for files with several links, so each inode is hashed once */
-  hardlinks: Map<string, Promise<Checksum>>;
+  hardlinks: Map<string, Checksum>;
+  lastReport: number;
 }
 
 function effectiveModifier(tx: Transaction, mod: TreeModifier): TreeModifier {
@@ -78,9 +91,9 @@ function effectiveModifier(tx: Transaction, mod: TreeModifier): TreeModifier {
   return mod;
 }
 
-async function lstatOrFail(path: string): Promise<Stats> {
+function lstatOrFail(path: string): Stats {
   try {
-    return await fs.lstat(path);
+    return lstatSync(path);
   } catch (cause) {
     throw new StoreError('COMMIT_INPUT', `cannot read ${path}: ${(cause as Error).message}`, { path }, { cause });
   }
@@ -106,8 +119,13 @@ interface Entry {
   isDir: boolean;
 }
 
-async function listDir(path: string): Promise<Entry[]> {
-  const raw = await fs.readdir(path, { withFileTypes: true, encoding: 'buffer' });
+function listDir(path: string): Entry[] {
+  let raw;
+  try {
+    raw = readdirSync(path, { withFileTypes: true, encoding: 'buffer' });
+  } catch (cause) {
+    throw new StoreError('COMMIT_INPUT', `cannot list ${path}: ${(cause as Error).message}`, { path }, { cause });
+  }
   const out: Entry[] = [];
   for (const d of raw) {
     const nameBytes = d.name as unknown as Buffer;
@@ -123,51 +141,39 @@ async function listDir(path: string): Promise<Entry[]> {
 }
 
 async function writeDir(ctx: Ctx, path: string, st: Stats): Promise<{ tree: Checksum; meta: Checksum }> {
-  ctx.pool.check();
-  const entries = await listDir(path);
-  const fileEntries = entries.filter((e) => !e.isDir);
-  const dirEntries = entries.filter((e) => e.isDir);
-  // Files of this folder go to the shared pool now; subfolders are walked meanwhile, one at a
-  // time. Every task settles before an error propagates, so nothing writes after an abort.
-  const files = ctx.pool.all(fileEntries.map((e) => () => writeFileEntry(ctx, join(path, e.name))));
-  const dirs: DirTree['dirs'] = [];
-  let dirError: unknown = null;
-  try {
-    for (const e of dirEntries) {
-      const sub = join(path, e.name);
-      const r = await writeDir(ctx, sub, await lstatOrFail(sub));
-      dirs.push({ name: e.name, tree: r.tree, meta: r.meta });
+  const entries = listDir(path);
+  const tree: DirTree = { files: [], dirs: [] };
+  for (const e of entries) {
+    ctx.writes.check();
+    const sub = join(path, e.name);
+    if (e.isDir) {
+      const r = await writeDir(ctx, sub, lstatOrFail(sub));
+      tree.dirs.push({ name: e.name, tree: r.tree, meta: r.meta });
+    } else {
+      tree.files.push({ name: e.name, checksum: await writeFileEntry(ctx, sub) });
     }
-  } catch (err) {
-    dirError = err;
-    ctx.pool.fail(err);
   }
-  const fileSums = await files.catch((err: unknown) => {
-    throw dirError ?? err;
-  });
-  if (dirError) throw dirError;
-  const tree: DirTree = { files: fileEntries.map((e, i) => ({ name: e.name, checksum: fileSums[i]! })), dirs };
   const treeBytes = encodeDirTree(tree);
   const treeSum = sha256Hex(treeBytes);
   const { uid, gid } = ownership(ctx, st);
   const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : st.mode;
   const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path) });
   const metaSum = sha256Hex(metaBytes);
-  if (!(await ctx.tx.has(treeSum, 'dirtree'))) await ctx.tx.writeMetadata(treeSum, 'dirtree', treeBytes);
-  if (!(await ctx.tx.has(metaSum, 'dirmeta'))) await ctx.tx.writeMetadata(metaSum, 'dirmeta', metaBytes);
+  if (!ctx.tx.hasSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
+  if (!ctx.tx.hasSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
   ctx.progress.dirs++;
   return { tree: treeSum, meta: metaSum };
 }
 
 async function writeFileEntry(ctx: Ctx, path: string): Promise<Checksum> {
-  const st = await lstatOrFail(path);
+  const st = lstatOrFail(path);
   if (st.nlink > 1 && st.isFile()) {
     const key = `${st.dev}:${st.ino}`;
     const known = ctx.hardlinks.get(key);
     if (known) return known;
-    const p = writeFileObject(ctx, path, st);
-    ctx.hardlinks.set(key, p);
-    return p;
+    const checksum = await writeFileObject(ctx, path, st);
+    ctx.hardlinks.set(key, checksum);
+    return checksum;
   }
   return writeFileObject(ctx, path, st);
 }
@@ -184,7 +190,7 @@ async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Check
     uid,
     gid,
     mode,
-    symlinkTarget: symlink ? await fs.readlink(path) : '',
+    symlinkTarget: symlink ? readlinkSync(path) : '',
     xattrs: xattrsOf(ctx, path),
     size: symlink ? 0 : st.size,
   };
@@ -194,30 +200,63 @@ async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Check
   if (symlink) {
     checksum = sha256Hex(head);
   } else if (st.size <= IN_MEMORY_LIMIT) {
-    const bytes = await fs.readFile(path);
-    if (bytes.length !== st.size) throw changedUnderUs(path);
+    const bytes = readExactly(path, st.size);
     checksum = sha256Hex(head, bytes);
     content = { bytes };
   } else {
-    checksum = await hashStream(head, path, st.size);
+    checksum = hashFile(head, path, st.size);
     content = { path };
   }
   ctx.progress.files++;
   ctx.progress.bytesRead += info.size;
-  if (!(await ctx.tx.has(checksum, 'file'))) await ctx.tx.writeFile(checksum, info, content);
-  ctx.onProgress?.(ctx.progress);
+  if (!ctx.tx.hasSync(checksum, 'file')) {
+    const pending = ctx.tx.writeFile(checksum, info, content);
+    if (pending) await ctx.writes.add(pending);
+  }
+  const now = Date.now();
+  if (ctx.onProgress && now - ctx.lastReport > 100) {
+    ctx.lastReport = now;
+    ctx.onProgress(ctx.progress);
+  }
   return checksum;
 }
 
-async function hashStream(head: Uint8Array, path: string, size: number): Promise<Checksum> {
+
+/** Reads exactly `size` bytes; a file that shrank or grew while we read is an error. */
+function readExactly(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n === 0) throw changedUnderUs(path);
+      off += n;
+    }
+    if (readSync(fd, Buffer.alloc(1), 0, 1, size) !== 0) throw changedUnderUs(path);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hashFile(head: Uint8Array, path: string, size: number): Checksum {
   const h = createHash('sha256');
   h.update(head);
-  let n = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-    h.update(chunk as Buffer);
-    n += (chunk as Buffer).length;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(HASH_CHUNK);
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, HASH_CHUNK, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      total += n;
+    }
+    if (total !== size) throw changedUnderUs(path);
+  } finally {
+    closeSync(fd);
   }
-  if (n !== size) throw changedUnderUs(path);
   return h.digest('hex');
 }
 

@@ -1,4 +1,4 @@
-import { promises as fs, createReadStream } from 'node:fs';
+import { promises as fs, createReadStream, lstatSync, readFileSync, readlinkSync, openSync, readSync, closeSync } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -24,39 +24,56 @@ export interface FileObject {
   path: string;
   /** the file's bytes (regular files only) */
   readContent(): Promise<Buffer>;
+  /** the file's bytes, read and inflated on this thread (fine up to a few MiB) */
+  readContentSync(): Buffer;
   /** the file's bytes as a stream (regular files only) */
   openContent(): Readable;
 }
 
 /** Opens a content object and parses its metadata; OBJECT_MISSING / OBJECT_CORRUPT otherwise. */
 export async function openFileObject(repo: Repo, checksum: Checksum): Promise<FileObject> {
+  return openFileObjectSync(repo, checksum);
+}
+
+/** openFileObject without the thread pool: a few small system calls. */
+export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
   const path = repo.objectPath(checksum, 'file');
   const what = `file object ${checksum}`;
   let st;
   try {
-    st = await fs.lstat(path);
+    st = lstatSync(path);
   } catch (cause) {
     throw new StoreError('OBJECT_MISSING', `${what} is not in the repository`, { checksum, type: 'file' }, { cause });
   }
   switch (repo.mode) {
     case 'archive': {
-      const whole = st.size <= WHOLE_READ_LIMIT ? await fs.readFile(path) : await readPrefix(path, 64 * 1024);
+      const wholeRead = st.size <= WHOLE_READ_LIMIT;
+      const whole = wholeRead ? readFileSync(path) : readPrefix(path, 64 * 1024);
       const { header, bodyOffset } = splitFramedHeader(whole, what);
       const info = decoded(checksum, 'file', () => decodeArchiveHeader(header, what));
       const streamBody = (): Readable => checkedInflate(createReadStream(path, { start: bodyOffset }), info.size, checksum, what);
+      const checkSize = (body: Buffer): Buffer => {
+        if (body.length !== info.size) throw new StoreError('OBJECT_CORRUPT', `${what}: content is ${body.length} bytes, header says ${info.size}`, { checksum });
+        return body;
+      };
       return {
         checksum,
         info,
         path,
         readContent: async () => {
-          let body: Buffer;
           try {
-            body = st.size <= WHOLE_READ_LIMIT ? await inflateRaw(whole.subarray(bodyOffset)) : await collect(streamBody());
+            return checkSize(wholeRead ? await inflateRaw(whole.subarray(bodyOffset)) : await collect(streamBody()));
           } catch (cause) {
             throw corrupt(checksum, what, cause);
           }
-          if (body.length !== info.size) throw new StoreError('OBJECT_CORRUPT', `${what}: content is ${body.length} bytes, header says ${info.size}`, { checksum });
-          return body;
+        },
+        readContentSync: () => {
+          try {
+            const compressed = wholeRead ? whole.subarray(bodyOffset) : readFileSync(path).subarray(bodyOffset);
+            return checkSize(zlib.inflateRawSync(compressed, { chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)) }));
+          } catch (cause) {
+            throw corrupt(checksum, what, cause);
+          }
         },
         openContent: streamBody,
       };
@@ -66,7 +83,7 @@ export async function openFileObject(repo: Repo, checksum: Checksum): Promise<Fi
       if (!meta) throw new StoreError('OBJECT_CORRUPT', `${what}: no user.ostreemeta attribute`, { checksum });
       const m = decoded(checksum, 'file', () => decodeBareUserMeta(meta, what));
       if (isSymlinkMode(m.mode)) {
-        const raw = await fs.readFile(path);
+        const raw = readFileSync(path);
         const target = raw.toString('utf8').replace(/\0$/, '');
         return plain(checksum, path, { ...m, symlinkTarget: target, size: 0 });
       }
@@ -79,7 +96,7 @@ export async function openFileObject(repo: Repo, checksum: Checksum): Promise<Fi
       const gid = bare ? st.gid : 0;
       const xattrs = bare ? readXattrs(path) : [];
       if ((st.mode & S_IFMT) === S_IFLNK) {
-        return plain(checksum, path, { uid, gid, mode: st.mode, symlinkTarget: await fs.readlink(path), xattrs, size: 0 });
+        return plain(checksum, path, { uid, gid, mode: st.mode, symlinkTarget: readlinkSync(path), xattrs, size: 0 });
       }
       return plain(checksum, path, { uid, gid, mode: st.mode, symlinkTarget: '', xattrs, size: st.size });
     }
@@ -92,6 +109,7 @@ function plain(checksum: Checksum, path: string, info: FileInfo): FileObject {
     info,
     path,
     readContent: () => fs.readFile(path),
+    readContentSync: () => readFileSync(path),
     openContent: () => createReadStream(path),
   };
 }
@@ -127,14 +145,14 @@ function checkedInflate(source: Readable, size: number, checksum: Checksum, what
   return source.pipe(inflate).pipe(check);
 }
 
-async function readPrefix(path: string, n: number): Promise<Buffer> {
-  const fh = await fs.open(path, 'r');
+function readPrefix(path: string, n: number): Buffer {
+  const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    const bytesRead = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, lstatSync, openSync, fstatSync, readFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { type Checksum, sha256Hex } from '../checksum.js';
@@ -96,6 +96,10 @@ export class Repo {
     return join(this.path, objectRelPath(checksum, type, this.mode));
   }
 
+  hasObjectSync(checksum: Checksum, type: ObjectType): boolean {
+    return lstatSync(this.objectPath(checksum, type), { throwIfNoEntry: false }) !== undefined;
+  }
+
   async hasObject(checksum: Checksum, type: ObjectType): Promise<boolean> {
     try {
       await fs.lstat(this.objectPath(checksum, type));
@@ -105,22 +109,29 @@ export class Repo {
     }
   }
 
-  /** Raw bytes of a metadata object, checked against its name. */
-  async readMetadataBytes(checksum: Checksum, type: ObjectType, opts: { verify?: boolean } = {}): Promise<Uint8Array> {
+  /**
+   * Raw bytes of a metadata object, checked against its name. Synchronous: metadata objects are
+   * small, and a direct read costs less than a thread-pool round trip.
+   */
+  readMetadataBytesSync(checksum: Checksum, type: ObjectType, opts: { verify?: boolean } = {}): Uint8Array {
     const path = this.objectPath(checksum, type);
     let bytes: Buffer;
+    let fd: number | null = null;
     try {
-      const st = await fs.stat(path);
-      if (st.size > MAX_METADATA_SIZE) {
-        throw new StoreError('OBJECT_CORRUPT', `${type} ${checksum} is ${st.size} bytes, over the ${MAX_METADATA_SIZE}-byte limit`, { checksum, type });
+      fd = openSync(path, 'r');
+      const size = fstatSync(fd).size;
+      if (size > MAX_METADATA_SIZE) {
+        throw new StoreError('OBJECT_CORRUPT', `${type} ${checksum} is ${size} bytes, over the ${MAX_METADATA_SIZE}-byte limit`, { checksum, type });
       }
-      bytes = await fs.readFile(path);
+      bytes = readFileSync(fd);
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new StoreError('OBJECT_MISSING', `${type} object ${checksum} is not in the repository`, { checksum, type }, { cause });
       }
       throw new StoreError('IO', `cannot read ${path}: ${(cause as Error).message}`, { path }, { cause });
+    } finally {
+      if (fd !== null) closeSync(fd);
     }
     const u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (opts.verify !== false && type !== 'commitmeta' && type !== 'tombstone-commit') {
@@ -132,24 +143,40 @@ export class Repo {
     return u8;
   }
 
-  async readCommit(checksum: Checksum): Promise<Commit> {
-    const bytes = await this.readMetadataBytes(checksum, 'commit');
+  async readMetadataBytes(checksum: Checksum, type: ObjectType, opts: { verify?: boolean } = {}): Promise<Uint8Array> {
+    return this.readMetadataBytesSync(checksum, type, opts);
+  }
+
+  readCommitSync(checksum: Checksum): Commit {
+    const bytes = this.readMetadataBytesSync(checksum, 'commit');
     return decoded(checksum, 'commit', () => decodeCommit(bytes, `commit ${checksum}`));
   }
 
-  async readDirTree(checksum: Checksum): Promise<DirTree> {
-    const bytes = await this.readMetadataBytes(checksum, 'dirtree');
+  readDirTreeSync(checksum: Checksum): DirTree {
+    const bytes = this.readMetadataBytesSync(checksum, 'dirtree');
     return decoded(checksum, 'dirtree', () => decodeDirTree(bytes, `dirtree ${checksum}`));
   }
 
-  async readDirMeta(checksum: Checksum): Promise<DirMeta> {
+  readDirMetaSync(checksum: Checksum): DirMeta {
     const hit = this.dirMetaCache.get(checksum);
     if (hit) return hit;
-    const bytes = await this.readMetadataBytes(checksum, 'dirmeta');
+    const bytes = this.readMetadataBytesSync(checksum, 'dirmeta');
     const meta = decoded(checksum, 'dirmeta', () => decodeDirMeta(bytes, `dirmeta ${checksum}`));
     if (this.dirMetaCache.size > 4096) this.dirMetaCache.clear();
     this.dirMetaCache.set(checksum, meta);
     return meta;
+  }
+
+  async readCommit(checksum: Checksum): Promise<Commit> {
+    return this.readCommitSync(checksum);
+  }
+
+  async readDirTree(checksum: Checksum): Promise<DirTree> {
+    return this.readDirTreeSync(checksum);
+  }
+
+  async readDirMeta(checksum: Checksum): Promise<DirMeta> {
+    return this.readDirMetaSync(checksum);
   }
 
   /** Detached metadata (`.commitmeta`) of a commit, or null. */

@@ -1,9 +1,9 @@
-import { promises as fs, createReadStream, createWriteStream } from 'node:fs';
+import {
+  promises as fs, constants as fsConstants, chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync,
+  lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
 import type { Repo } from './repo.js';
@@ -15,8 +15,9 @@ import { acquireLock, type RepoLock } from './lock.js';
 import { syncFilesystem } from '../fsio/sync-fs.js';
 import { processAlive } from '../fsio/process-alive.js';
 import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
+import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
+import { DeflateWorkers } from '../fsio/deflate-workers.js';
 
-const deflateRaw = promisify(zlib.deflateRaw);
 
 /** Where a regular file's bytes come from: in memory, or a path to stream (large files). */
 export type FileContent = { bytes: Uint8Array } | { path: string };
@@ -38,6 +39,8 @@ export class Transaction {
   readonly stats: TransactionStats = { objectsWritten: 0, bytesWritten: 0 };
   private readonly lock: RepoLock;
   private readonly madeDirs = new Set<string>();
+  private readonly inFlight = new Set<Checksum>();
+  private workers: DeflateWorkers | null = null;
   private done = false;
 
   private constructor(repo: Repo, dir: string, lock: RepoLock) {
@@ -61,106 +64,132 @@ export class Transaction {
     }
   }
 
-  private async stagePath(checksum: Checksum, type: ObjectType): Promise<string> {
+  private stagePath(checksum: Checksum, type: ObjectType): string {
     const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
     const sub = rel.slice(0, 2);
     if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
     if (!this.madeDirs.has(sub)) {
       // Not recursive: a write racing an abort must fail, not recreate the staging folder.
-      await fs.mkdir(join(this.dir, sub)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      try {
+        mkdirSync(join(this.dir, sub));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
       this.madeDirs.add(sub);
     }
     return join(this.dir, rel);
   }
 
-  /** True if the object is in the repo or already staged by this transaction. */
-  async has(checksum: Checksum, type: ObjectType): Promise<boolean> {
-    if (await this.repo.hasObject(checksum, type)) return true;
+  /** True if the object is in the repo, already staged, or being written by this transaction. */
+  hasSync(checksum: Checksum, type: ObjectType): boolean {
+    if (this.inFlight.has(checksum)) return true;
+    if (this.repo.hasObjectSync(checksum, type)) return true;
     const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
-    try {
-      await fs.lstat(join(this.dir, rel));
-      return true;
-    } catch {
-      return false;
-    }
+    return lstatSync(join(this.dir, rel), { throwIfNoEntry: false }) !== undefined;
+  }
+
+  async has(checksum: Checksum, type: ObjectType): Promise<boolean> {
+    return this.hasSync(checksum, type);
   }
 
   /** Stages a metadata object (its bytes are its checksum's preimage; the caller computed it). */
+  writeMetadataSync(checksum: Checksum, type: ObjectType, bytes: Uint8Array): void {
+    if (createExclusiveSync(this.stagePath(checksum, type), bytes, 0o644)) this.count(bytes.length);
+  }
+
   async writeMetadata(checksum: Checksum, type: ObjectType, bytes: Uint8Array): Promise<void> {
-    const path = await this.stagePath(checksum, type);
-    if (!(await createExclusive(path, bytes, 0o644))) return;
-    this.count(bytes.length);
+    this.writeMetadataSync(checksum, type, bytes);
   }
 
   /**
    * Stages a content object in this repo's mode (§1.2): `.filez` for archive, a real file with
-   * `user.ostreemeta` for bare-user, a file with real ownership and xattrs for bare.
+   * `user.ostreemeta` for bare-user, a file with real ownership and xattrs for bare. File system
+   * calls are synchronous (cheaper than a thread-pool round trip for small files); compression
+   * runs on libuv's pool, so for archive repos this returns a promise the caller may keep several
+   * of in flight. Anything else returns undefined, the object already staged.
    */
-  async writeFile(checksum: Checksum, info: FileInfo, content: FileContent | null): Promise<void> {
-    const path = await this.stagePath(checksum, 'file');
+  writeFile(checksum: Checksum, info: FileInfo, content: FileContent | null): Promise<void> | undefined {
+    const path = this.stagePath(checksum, 'file');
     const symlink = isSymlinkMode(info.mode);
+    if (!symlink && !content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
     switch (this.repo.mode) {
       case 'archive': {
         const head = framedHeader(encodeArchiveHeader(info));
         if (symlink) {
-          if (await createExclusive(path, head, 0o644)) this.count(head.length);
-          return;
+          if (createExclusiveSync(path, head, 0o644)) this.count(head.length);
+          return undefined;
         }
-        if (!content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
-        if ('bytes' in content) {
-          const body = await deflateRaw(content.bytes, { level: this.repo.zlibLevel });
-          if (await createExclusive(path, Buffer.concat([head, body]), 0o644)) this.count(head.length + body.length);
-        } else {
-          await streamExclusive(path, head, content.path, zlib.createDeflateRaw({ level: this.repo.zlibLevel }));
-          this.count(info.size);
-        }
-        return;
+        this.inFlight.add(checksum);
+        const done = 'bytes' in content!
+          ? this.writeSmallFilez(path, head, content.bytes)
+          : this.writeLargeFilez(path, head, content!.path, info.size);
+        return done.finally(() => this.inFlight.delete(checksum));
       }
       case 'bare-user': {
         // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
         const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
-        const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content;
-        if (!body) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
-        if (!(await writeContentExclusive(path, body, perms))) return;
+        const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content!;
+        if (!writeContentExclusiveSync(path, body, perms)) return undefined;
         writeXattr(path, 'user.ostreemeta', encodeBareUserMeta(info));
-        await fs.chmod(path, perms);
-        await fs.utimes(path, 0, 0);
+        chmodSync(path, perms);
+        utimesSync(path, 0, 0);
         this.count(info.size);
-        return;
+        return undefined;
       }
       case 'bare-user-only':
       case 'bare': {
         if (symlink) {
           try {
-            await fs.symlink(info.symlinkTarget, path);
+            symlinkSync(info.symlinkTarget, path);
           } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+            if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
             throw err;
           }
           if (this.repo.mode === 'bare') {
-            await fs.lchown(path, info.uid, info.gid);
+            lchownSync(path, info.uid, info.gid);
             writeXattrs(path, info.xattrs);
           }
-          await fs.lutimes(path, 0, 0);
+          lutimesSync(path, 0, 0);
           this.count(0);
-          return;
+          return undefined;
         }
-        if (!content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
-        if (!(await writeContentExclusive(path, content, 0o600))) return;
+        if (!writeContentExclusiveSync(path, content!, 0o600)) return undefined;
         if (this.repo.mode === 'bare') {
-          await fs.chown(path, info.uid, info.gid);
+          chownSync(path, info.uid, info.gid);
           writeXattrs(path, info.xattrs);
-          await fs.chmod(path, info.mode & 0o7777);
+          chmodSync(path, info.mode & 0o7777);
         } else {
-          await fs.chmod(path, info.mode & 0o775);
+          chmodSync(path, info.mode & 0o775);
         }
-        await fs.utimes(path, 0, 0);
+        utimesSync(path, 0, 0);
         this.count(info.size);
-        return;
+        return undefined;
       }
     }
+  }
+
+  private async writeSmallFilez(path: string, head: Buffer, bytes: Uint8Array): Promise<void> {
+    this.workers ??= new DeflateWorkers();
+    const written = await this.workers.writeFilez(path, head, bytes, this.repo.zlibLevel);
+    if (written >= 0) this.count(written);
+  }
+
+  private async writeLargeFilez(path: string, head: Buffer, source: string, size: number): Promise<void> {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+      throw err;
+    }
+    try {
+      writeAll(fd, head);
+      const n = await deflateFileParallel(source, fd, { level: this.repo.zlibLevel });
+      if (n !== size) throw new StoreError('COMMIT_INPUT', `${source} changed size while it was being committed`, { path: source });
+    } finally {
+      closeSync(fd);
+    }
+    this.count(size);
   }
 
   private count(bytes: number): void {
@@ -215,12 +244,14 @@ export class Transaction {
   private finish(): void {
     if (this.done) throw new StoreError('INVALID_ARGUMENT', 'transaction already finished');
     this.done = true;
+    void this.workers?.close();
+    this.workers = null;
   }
 }
 
-async function createExclusive(path: string, data: Uint8Array, mode: number): Promise<boolean> {
+function createExclusiveSync(path: string, data: Uint8Array, mode: number): boolean {
   try {
-    await fs.writeFile(path, data, { flag: 'wx', mode });
+    writeFileSync(path, data, { flag: 'wx', mode });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -228,24 +259,13 @@ async function createExclusive(path: string, data: Uint8Array, mode: number): Pr
   }
 }
 
-async function writeContentExclusive(path: string, content: FileContent, mode: number): Promise<boolean> {
-  if ('bytes' in content) return createExclusive(path, content.bytes, mode);
+function writeContentExclusiveSync(path: string, content: FileContent, mode: number): boolean {
+  if ('bytes' in content) return createExclusiveSync(path, content.bytes, mode);
   try {
-    await fs.copyFile(content.path, path, fs.constants.COPYFILE_EXCL);
+    copyFileSync(content.path, path, fsConstants.COPYFILE_EXCL);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
-
-async function streamExclusive(path: string, head: Uint8Array, source: string, transform: NodeJS.ReadWriteStream): Promise<void> {
-  const out = createWriteStream(path, { flags: 'wx', mode: 0o644 });
-  out.write(head);
-  try {
-    await pipeline(createReadStream(source), transform, out);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }
 }
