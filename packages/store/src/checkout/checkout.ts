@@ -1,6 +1,6 @@
 import {
   chmodSync, chownSync, constants as fsConstants, copyFileSync, createWriteStream, lchownSync, linkSync, lstatSync,
-  mkdirSync, symlinkSync, unlinkSync, writeFileSync,
+  mkdirSync, symlinkSync, unlinkSync,
 } from 'node:fs';
 import { join, basename, dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,7 @@ import { isSymlinkMode } from '../objects/file-header.js';
 import type { DirMeta } from '../objects/dirmeta.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
 import { InFlight } from '../fsio/in-flight.js';
+import { ObjectWorkers } from '../fsio/object-workers.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */
@@ -27,7 +28,7 @@ export interface CheckoutOptions {
   subpath?: string;
   /** write into an existing folder, replacing files that are in the way */
   union?: boolean;
-  /** large files streamed at once (default 4) */
+  /** files written in the background at once (default 8) */
   concurrency?: number;
   onProgress?: (p: CheckoutProgress) => void;
 }
@@ -67,7 +68,8 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     union: opts.union === true,
     setOwner: !opts.userMode,
     progress: { files: 0, dirs: 0 },
-    writes: new InFlight(opts.concurrency ?? 4),
+    writes: new InFlight(opts.concurrency ?? 8),
+    workers: null,
     dirs: [],
     lastReport: 0,
   };
@@ -83,6 +85,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
   } finally {
     // Nothing may still be writing when the caller commits, aborts or reports.
     await ctx.writes.drain().catch(() => undefined);
+    await ctx.workers?.close();
   }
   ctx.writes.check();
   for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
@@ -98,6 +101,7 @@ interface Ctx {
   setOwner: boolean;
   progress: CheckoutProgress;
   writes: InFlight;
+  workers: ObjectWorkers | null;
   /** folders whose metadata is applied at the end (pre-order; applied in reverse) */
   dirs: Array<{ path: string; meta: DirMeta }>;
   lastReport: number;
@@ -202,9 +206,31 @@ async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise
       }
     } else if (ctx.repo.mode === 'archive' && info.size > LARGE_FILE) {
       await ctx.writes.add(streamOut(ctx, obj, path));
+    } else if (ctx.repo.mode === 'archive') {
+      // Read, inflate and create in a worker; both cores work and the walk goes on.
+      ctx.workers ??= new ObjectWorkers();
+      const job = ctx.workers.inflateTo({
+        source: obj.path,
+        bodyOffset: obj.bodyOffset!,
+        size: info.size,
+        dest: path,
+        owner: ctx.setOwner ? [info.uid, info.gid] : null,
+        mode: fileMode(ctx, info.mode),
+      });
+      await ctx.writes.add(
+        job.then(
+          () => {
+            if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
+          },
+          (err: Error & { code?: string }) => {
+            if (err.code === 'OBJECT_CORRUPT') throw new StoreError('OBJECT_CORRUPT', `file object ${obj.checksum}: ${err.message}`, { checksum: obj.checksum }, { cause: err });
+            if (err.code === 'EEXIST') throw new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new path, or use --union)`, { path }, { cause: err });
+            throw err;
+          },
+        ),
+      );
     } else {
-      if (ctx.repo.mode === 'archive') writeFileSync(path, obj.readContentSync(), { flag: 'wx', mode: 0o600 });
-      else copyFileSync(obj.path, path, fsConstants.COPYFILE_EXCL);
+      copyFileSync(obj.path, path, fsConstants.COPYFILE_EXCL);
       applyFileMeta(ctx, obj, path);
     }
   } catch (err) {
@@ -230,7 +256,11 @@ function applyFileMeta(ctx: Ctx, obj: FileObject, path: string): void {
   const { info } = obj;
   if (ctx.setOwner) chownSync(path, info.uid, info.gid);
   if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
-  // User mode drops setuid/setgid, as ostree does; chmod after chown, which clears them.
-  chmodSync(path, ctx.opts.userMode ? info.mode & 0o1777 : info.mode & 0o7777);
+  chmodSync(path, fileMode(ctx, info.mode));
+}
+
+/** Permission bits to give a file: user mode drops setuid/setgid, as ostree does (chmod comes after chown, which clears them). */
+function fileMode(ctx: Ctx, mode: number): number {
+  return ctx.opts.userMode ? mode & 0o1777 : mode & 0o7777;
 }
 

@@ -15,6 +15,8 @@ const inflateRaw = promisify(zlib.inflateRaw);
 
 /** Objects read whole into memory up to this size; larger ones are streamed. */
 const WHOLE_READ_LIMIT = 4 * 1024 * 1024;
+/** Largest `.filez` header read (a header is mostly xattrs). */
+const MAX_HEADER = 1024 * 1024;
 
 /** A content object opened for reading, whatever the repo mode. */
 export interface FileObject {
@@ -22,6 +24,8 @@ export interface FileObject {
   info: FileInfo;
   /** path of the object file (a hardlink source in bare modes) */
   path: string;
+  /** archive objects: where the deflate body starts in the `.filez` */
+  bodyOffset?: number;
   /** the file's bytes (regular files only) */
   readContent(): Promise<Buffer>;
   /** the file's bytes, read and inflated on this thread (fine up to a few MiB) */
@@ -47,30 +51,33 @@ export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
   }
   switch (repo.mode) {
     case 'archive': {
-      const wholeRead = st.size <= WHOLE_READ_LIMIT;
-      const whole = wholeRead ? readFileSync(path) : readPrefix(path, 64 * 1024);
-      const { header, bodyOffset } = splitFramedHeader(whole, what);
+      // Only the header is read here; content is read when asked for (or by a worker).
+      let prefix = readPrefix(path, 4096);
+      if (prefix.length >= 4 && 8 + prefix.readUInt32BE(0) > prefix.length) prefix = readPrefix(path, Math.min(8 + prefix.readUInt32BE(0), MAX_HEADER));
+      const { header, bodyOffset } = splitFramedHeader(prefix, what);
       const info = decoded(checksum, 'file', () => decodeArchiveHeader(header, what));
       const streamBody = (): Readable => checkedInflate(createReadStream(path, { start: bodyOffset }), info.size, checksum, what);
       const checkSize = (body: Buffer): Buffer => {
         if (body.length !== info.size) throw new StoreError('OBJECT_CORRUPT', `${what}: content is ${body.length} bytes, header says ${info.size}`, { checksum });
         return body;
       };
+      const inflateWhole = (): Buffer =>
+        zlib.inflateRawSync(readFileSync(path).subarray(bodyOffset), { chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)) });
       return {
         checksum,
         info,
         path,
+        bodyOffset,
         readContent: async () => {
           try {
-            return checkSize(wholeRead ? await inflateRaw(whole.subarray(bodyOffset)) : await collect(streamBody()));
+            return checkSize(st.size <= WHOLE_READ_LIMIT ? await inflateRaw((await fs.readFile(path)).subarray(bodyOffset)) : await collect(streamBody()));
           } catch (cause) {
             throw corrupt(checksum, what, cause);
           }
         },
         readContentSync: () => {
           try {
-            const compressed = wholeRead ? whole.subarray(bodyOffset) : readFileSync(path).subarray(bodyOffset);
-            return checkSize(zlib.inflateRawSync(compressed, { chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)) }));
+            return checkSize(inflateWhole());
           } catch (cause) {
             throw corrupt(checksum, what, cause);
           }

@@ -16,7 +16,7 @@ import { syncFilesystem } from '../fsio/sync-fs.js';
 import { processAlive } from '../fsio/process-alive.js';
 import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
-import { DeflateWorkers } from '../fsio/deflate-workers.js';
+import { ObjectWorkers } from '../fsio/object-workers.js';
 
 
 /** Where a regular file's bytes come from: in memory, or a path to stream (large files). */
@@ -40,7 +40,7 @@ export class Transaction {
   private readonly lock: RepoLock;
   private readonly madeDirs = new Set<string>();
   private readonly inFlight = new Set<Checksum>();
-  private workers: DeflateWorkers | null = null;
+  private workers: ObjectWorkers | null = null;
   private done = false;
 
   private constructor(repo: Repo, dir: string, lock: RepoLock) {
@@ -128,9 +128,21 @@ export class Transaction {
       case 'bare-user': {
         // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
         const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
+        const meta = encodeBareUserMeta(info);
+        if (!symlink && 'bytes' in content!) {
+          // Created by a worker, overlapping the walk (file creation is the cost here).
+          this.workers ??= new ObjectWorkers();
+          this.inFlight.add(checksum);
+          return this.workers
+            .writeBareUser({ path, bytes: content.bytes, meta, perms })
+            .then((n) => {
+              if (n >= 0) this.count(n);
+            })
+            .finally(() => this.inFlight.delete(checksum));
+        }
         const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content!;
         if (!writeContentExclusiveSync(path, body, perms)) return undefined;
-        writeXattr(path, 'user.ostreemeta', encodeBareUserMeta(info));
+        writeXattr(path, 'user.ostreemeta', meta);
         chmodSync(path, perms);
         utimesSync(path, 0, 0);
         this.count(info.size);
@@ -169,8 +181,8 @@ export class Transaction {
   }
 
   private async writeSmallFilez(path: string, head: Buffer, bytes: Uint8Array): Promise<void> {
-    this.workers ??= new DeflateWorkers();
-    const written = await this.workers.writeFilez(path, head, bytes, this.repo.zlibLevel);
+    this.workers ??= new ObjectWorkers();
+    const written = await this.workers.writeFilez({ path, head, bytes, level: this.repo.zlibLevel });
     if (written >= 0) this.count(written);
   }
 
