@@ -1,19 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 
 /**
  * Worker threads that write objects and checked-out files. Node's async zlib costs ~100 µs of
  * main-thread time per call to set up its stream, and creating a file in one of 256 object
  * folders costs about as much again; done here, the main thread only walks, reads and hashes
- * while both cores compress, inflate and create files. The worker is a string (not a module
+ * while both cores compress, inflate and create files (bare-user commits stay on the main
+ * thread: there the kernel's file creation is the cost, and a worker only adds messaging). The worker is a string (not a module
  * file) so the same code runs from the TypeScript sources under vitest and from dist/.
  */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const fs = require('node:fs');
-const xattr = require(workerData.xattrModule);
 
 function create(path, data, mode) {
   try {
@@ -30,14 +29,6 @@ const ops = {
   filez(m) {
     const out = Buffer.concat([m.head, zlib.deflateRawSync(m.bytes, { level: m.level })]);
     return create(m.path, out, 0o644) ? out.length : -1;
-  },
-  // commit into a bare-user repo: the content, its user.ostreemeta, mode, mtime 0
-  bareUser(m) {
-    if (!create(m.path, m.bytes, 0o600)) return -1;
-    xattr.setAttributeSync(m.path, 'user.ostreemeta', m.meta);
-    fs.chmodSync(m.path, m.perms);
-    fs.utimesSync(m.path, 0, 0);
-    return m.bytes.length;
   },
   // checkout from an archive repo: inflate a .filez body into a new file
   inflate(m) {
@@ -68,7 +59,6 @@ parentPort.on('message', (m) => {
 `;
 
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
-export interface BareUserJob { path: string; bytes: Uint8Array; meta: Uint8Array; perms: number }
 export interface InflateJob {
   source: string;
   bodyOffset: number;
@@ -92,9 +82,8 @@ export class ObjectWorkers {
   private broken: Error | null = null;
 
   constructor(size = Math.max(1, availableParallelism())) {
-    const xattrModule = createRequire(import.meta.url).resolve('@napi-rs/xattr');
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { xattrModule } });
+      const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
       w.on('message', (m: { id: number; result?: number; error?: { message: string; code?: string } }) => {
         this.load[i]!--;
@@ -116,11 +105,6 @@ export class ObjectWorkers {
   /** Compresses and creates a `.filez` (O_EXCL). Resolves with its size, or -1 if it existed. */
   writeFilez(job: FilezJob): Promise<number> {
     return this.post('filez', job);
-  }
-
-  /** Creates a bare-user object (O_EXCL). Resolves with the content size, or -1 if it existed. */
-  writeBareUser(job: BareUserJob): Promise<number> {
-    return this.post('bareUser', job);
   }
 
   /** Inflates an archive object into a new file (O_EXCL). Resolves with the content size. */

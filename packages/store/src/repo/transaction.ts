@@ -1,6 +1,6 @@
 import {
   promises as fs, constants as fsConstants, chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync,
-  lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync,
+  lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync, fchmodSync, futimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -129,22 +129,9 @@ export class Transaction {
         // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
         const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
         const meta = encodeBareUserMeta(info);
-        if (!symlink && 'bytes' in content!) {
-          // Created by a worker, overlapping the walk (file creation is the cost here).
-          this.workers ??= new ObjectWorkers();
-          this.inFlight.add(checksum);
-          return this.workers
-            .writeBareUser({ path, bytes: content.bytes, meta, perms })
-            .then((n) => {
-              if (n >= 0) this.count(n);
-            })
-            .finally(() => this.inFlight.delete(checksum));
-        }
         const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content!;
-        if (!writeContentExclusiveSync(path, body, perms)) return undefined;
+        if (!writeObjectFileSync(path, body, perms)) return undefined;
         writeXattr(path, 'user.ostreemeta', meta);
-        chmodSync(path, perms);
-        utimesSync(path, 0, 0);
         this.count(info.size);
         return undefined;
       }
@@ -222,11 +209,11 @@ export class Transaction {
       const objects = join(this.repo.path, 'objects');
       const staged: Array<{ sub: string; name: string }> = [];
       for (const sub of await fs.readdir(this.dir)) {
+        await fs.mkdir(join(objects, sub), { recursive: true });
         for (const name of await fs.readdir(join(this.dir, sub))) staged.push({ sub, name });
       }
       const isCommit = (name: string): boolean => name.endsWith('.commit') || name.endsWith('.commitmeta');
       const move = async ({ sub, name }: { sub: string; name: string }): Promise<void> => {
-        await fs.mkdir(join(objects, sub), { recursive: true });
         await fs.rename(join(this.dir, sub, name), join(objects, sub, name));
       };
       await forEachLimit(staged.filter((o) => !isCommit(o.name)), 16, move);
@@ -269,6 +256,37 @@ function createExclusiveSync(path: string, data: Uint8Array, mode: number): bool
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   }
+}
+
+const UMASK = process.umask();
+
+/**
+ * Creates a content object file (O_EXCL) with exactly `perms` and mtime 0, in as few system
+ * calls as possible: the mode is set at creation unless the umask would strip some of it.
+ * Returns false if the object already existed.
+ */
+function writeObjectFileSync(path: string, content: FileContent, perms: number): boolean {
+  if (!('bytes' in content)) {
+    if (!writeContentExclusiveSync(path, content, perms)) return false;
+    chmodSync(path, perms);
+    utimesSync(path, 0, 0);
+    return true;
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', perms);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeAll(fd, content.bytes);
+    if ((perms & UMASK) !== 0) fchmodSync(fd, perms);
+    futimesSync(fd, 0, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 function writeContentExclusiveSync(path: string, content: FileContent, mode: number): boolean {
