@@ -170,7 +170,10 @@ async function writeFileEntry(ctx: Ctx, path: string): Promise<Checksum> {
   if (st.nlink > 1 && st.isFile()) {
     const key = `${st.dev}:${st.ino}`;
     const known = ctx.hardlinks.get(key);
-    if (known) return known;
+    if (known) {
+      ctx.progress.files++;
+      return known;
+    }
     const checksum = await writeFileObject(ctx, path, st);
     ctx.hardlinks.set(key, checksum);
     return checksum;
