@@ -1,0 +1,20 @@
+// The public API of @osgit/store is a contract with the other packages: adding or removing an
+// export is a deliberate change that updates this list.
+import { describe, expect, it } from 'vitest';
+import * as store from './index.js';
+
+describe('@osgit/store public API', () => {
+  it('exports exactly the names other packages rely on', () => {
+    expect(Object.keys(store).sort()).toEqual([
+      'COMMIT_TYPE', 'DIRMETA_TYPE', 'DIRTREE_TYPE', 'KeyFile', 'MAX_METADATA_SIZE', 'REPO_MODES', 'Repo', 'SUMMARY_TYPE',
+      'StoreError', 'Transaction', 'acquireLock', 'checkout', 'checksumFromBytes', 'checksumToBytes', 'commitTree',
+      'compareNames', 'configModeName', 'decodeArchiveHeader', 'decodeBareUserMeta', 'decodeCommit', 'decodeDirMeta',
+      'decodeDirTree', 'decodeFileHeader', 'defaultTimestamp', 'diffCommits', 'encodeArchiveHeader', 'encodeBareUserMeta',
+      'encodeCommit', 'encodeDirMeta', 'encodeDirTree', 'encodeFileHeader', 'formatLsEntry', 'formatRef', 'framedHeader',
+      'fsck', 'gvariant', 'isChecksum', 'isStoreError', 'isSymlinkMode', 'jsonValue', 'listRefs', 'listTree', 'log',
+      'metadataValue', 'normalizeXattrs', 'objectRelPath', 'openFileObject', 'parseRefSpec', 'parseRepoMode',
+      'parseTimestamp', 'readRef', 'resolveTreePath', 'revParse', 'sha256Hex', 'splitFramedHeader', 'summarizeCommit',
+      'updateRef', 'updateSummary', 'validateFilename', 'validateRefName', 'validateRemoteName', 'withLock',
+    ]);
+  });
+});

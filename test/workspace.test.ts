@@ -1,0 +1,61 @@
+// The monorepo's wiring, checked rather than trusted: each package's TypeScript project
+// references are exactly its workspace dependencies, and imports only point down the layers
+// DESIGN.md §2 draws (store ← protocol ← remote-server, deployer ← cli).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packages = ['store', 'protocol', 'remote-server', 'deployer', 'cli'];
+const allowed: Record<string, string[]> = {
+  store: [],
+  protocol: ['store'],
+  'remote-server': ['store', 'protocol'],
+  deployer: ['store', 'protocol'],
+  cli: ['store', 'protocol', 'deployer'],
+};
+
+const json = (path: string): Record<string, any> => JSON.parse(readFileSync(path, 'utf8'));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sourceFiles(p);
+    return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+describe('the workspace', () => {
+  for (const name of packages) {
+    const dir = join(root, 'packages', name);
+    const deps = Object.keys(json(join(dir, 'package.json')).dependencies ?? {})
+      .filter((d) => d.startsWith('@osgit/'))
+      .map((d) => d.slice('@osgit/'.length))
+      .sort();
+
+    it(`${name}: tsconfig references match its @osgit dependencies`, () => {
+      const refs = ((json(join(dir, 'tsconfig.json')).references ?? []) as Array<{ path: string }>)
+        .map((r) => r.path.replace('../', ''))
+        .sort();
+      expect(refs).toEqual(deps);
+    });
+
+    it(`${name}: depends only on packages below it`, () => {
+      expect(deps.filter((d) => !allowed[name]!.includes(d))).toEqual([]);
+    });
+
+    it(`${name}: imports other packages only through their index, never their internals`, () => {
+      const bad: string[] = [];
+      for (const file of sourceFiles(join(dir, 'src'))) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/from '(@osgit\/[^']+|\.\.\/\.\.\/[^']+)'/g)) {
+          const spec = m[1]!;
+          if (spec.startsWith('../../') || spec.split('/').length > 2 || !allowed[name]!.includes(spec.split('/')[1]!)) {
+            bad.push(`${file.slice(root.length + 1)}: ${spec}`);
+          }
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+});
