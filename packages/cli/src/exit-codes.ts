@@ -22,6 +22,7 @@ const EXIT_CODES: Partial<Record<StoreErrorCode, number>> = {
   CHECKOUT_EXISTS: 6,
   CHECKOUT_FAILED: 6,
   COMMIT_INPUT: 6,
+  NO_SPACE: 7,
 };
 
 export function exitCodeFor(code: string | undefined): number {
@@ -34,4 +35,5 @@ export const SUGGESTIONS: Partial<Record<StoreErrorCode, string>> = {
   REV_INVALID: "list refs with 'osgit refs'",
   CHECKOUT_EXISTS: 'choose a folder that does not exist yet, or pass --union',
   REPO_LOCKED: 'another osgit process is writing; wait for it or check for a stuck process',
+  NO_SPACE: 'free space on that disk and run the command again',
 };

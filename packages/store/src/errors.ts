@@ -25,6 +25,7 @@ export type StoreErrorCode =
   | 'PATH_NOT_FOUND'
   | 'INVALID_ARGUMENT'
   | 'FSCK_FAILED'
+  | 'NO_SPACE' // the disk filled up; the operation was rolled back
   | 'IO';
 
 export class StoreError extends Error {

@@ -8,7 +8,7 @@ import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { openFileObjectSync, type FileObject } from '../repo/file-object.js';
-import { resolveTreePath, splitTreePath } from '../inspect/tree-path.js';
+import { resolveTreePath, splitTreePath, type TreeNode } from '../inspect/tree-path.js';
 import { isSymlinkMode } from '../objects/file-header.js';
 import type { DirMeta } from '../objects/dirmeta.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
@@ -74,6 +74,22 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     lastReport: 0,
   };
   try {
+    await walk(ctx, node, dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new StoreError('NO_SPACE', `no space left on the device holding ${dest}; the checkout there is incomplete`, { path: dest }, { cause: err });
+    }
+    throw err;
+  }
+  for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
+  opts.onProgress?.(ctx.progress);
+  return { commit: opts.commit, destination: dest, hardlinks, ...ctx.progress };
+}
+
+/** Checks out a folder or a single file; returns once every background write has settled. */
+async function walk(ctx: Ctx, node: TreeNode, dest: string): Promise<void> {
+  const { opts } = ctx;
+  try {
     if (node.kind === 'file') {
       // As ostree: DEST becomes a folder (0700 if new) holding the one file.
       const name = splitTreePath(opts.subpath ?? '').pop()!;
@@ -88,9 +104,6 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     await ctx.workers?.close();
   }
   ctx.writes.check();
-  for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
-  opts.onProgress?.(ctx.progress);
-  return { commit: opts.commit, destination: dest, hardlinks, ...ctx.progress };
 }
 
 interface Ctx {

@@ -95,6 +95,9 @@ export async function commitTree(repo: Repo, opts: CommitOptions): Promise<Commi
     };
   } catch (err) {
     await tx.abort().catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new StoreError('NO_SPACE', `no space left on the device holding ${repo.path}; the commit was rolled back and no ref moved`, { repo: repo.path }, { cause: err });
+    }
     throw err;
   }
   if (branchRef) await updateRef(repo, { ref: branchRef, expected: current, value: result.commit });
