@@ -1,10 +1,10 @@
 // osgit commit against ostree commit: the same tree with the same flags gives the same commit
 // checksum, in every repository mode (DESIGN.md §1). Each case runs the identical argument list
 // through both tools; only how --repo is spelled differs.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_COMMIT, FIXTURE_COMMIT_ARGS, FIXTURE_COMMIT_CANONICAL, makeFixtureTree } from './helpers/fixture.js';
+import { FIXTURE_COMMIT, FIXTURE_COMMIT_ARGS, FIXTURE_COMMIT_CANONICAL, makeFixtureTree, makeSecondTree } from './helpers/fixture.js';
 import { osgitCommit, osgitInit } from './helpers/osgit.js';
 import { OSTREE, ostreeCommit, ostreeInit, ostreeRevParse, readRefFile, REPO_MODES } from './helpers/ostree.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -15,18 +15,14 @@ afterAll(() => tmp.cleanup());
 const ROOT = requireRoot();
 
 let fixture: string;
-/** A second, smaller tree (for parent linkage). */
+/** A second, smaller tree (for parent linkage): a folder added, and hello.txt changed. */
 let second: string;
 
 beforeAll(() => {
   if (!OSTREE || !ROOT) return;
   fixture = makeFixtureTree(tmp.path('fixture', 'tree')).root;
-  second = makeFixtureTree(tmp.path('second', 'tree'), { bigFiles: false }).root;
+  second = makeSecondTree(tmp.path('second', 'tree'));
   writeFileSync(join(second, 'hello.txt'), 'hello world, second version\n');
-  mkdirSync(join(second, 'added-dir'));
-  chmodSync(join(second, 'added-dir'), 0o755);
-  writeFileSync(join(second, 'added-dir', 'new.txt'), 'new in the second commit\n');
-  chmodSync(join(second, 'added-dir', 'new.txt'), 0o644);
 });
 
 interface FlagSet {

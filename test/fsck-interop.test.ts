@@ -1,10 +1,10 @@
 // fsck across the two implementations: every repository osgit writes passes `ostree fsck`, every
 // repository ostree writes passes `osgit fsck`, and both see the same damage (DESIGN.md §1).
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_COMMIT_ARGS, makeFixtureTree } from './helpers/fixture.js';
+import { FIXTURE_COMMIT_ARGS, makeFixtureTree, makeSecondTree } from './helpers/fixture.js';
 import { osgitCommit, osgitFsck, osgitInit } from './helpers/osgit.js';
 import { OSTREE, objectPath, ostree, ostreeCommit, ostreeInit, ostreeLs, REPO_MODES, type RepoMode } from './helpers/ostree.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -19,11 +19,7 @@ let second: string;
 beforeAll(() => {
   if (!OSTREE || !ROOT) return;
   fixture = makeFixtureTree(tmp.path('fixture', 'tree')).root;
-  second = makeFixtureTree(tmp.path('second', 'tree'), { bigFiles: false }).root;
-  mkdirSync(join(second, 'extra'));
-  chmodSync(join(second, 'extra'), 0o755);
-  writeFileSync(join(second, 'extra', 'file'), 'only in the second commit\n');
-  chmodSync(join(second, 'extra', 'file'), 0o644);
+  second = makeSecondTree(tmp.path('second', 'tree'));
 });
 
 function output(r: RunResult): string {

@@ -261,6 +261,20 @@ export function makeFixtureTree(dir: string, opts: FixtureOptions = {}): Fixture
   };
 }
 
+/**
+ * A second tree to commit after the fixture, on the same branch: the fixture without its big files,
+ * plus a folder `added-dir` (0755) holding `new.txt` (0644). Everything else, hello.txt included, is
+ * as in the fixture. Built under `dir` like `makeFixtureTree`; returns `dir`.
+ */
+export function makeSecondTree(dir: string): string {
+  const root = makeFixtureTree(dir, { bigFiles: false }).root;
+  mkdirSync(join(root, 'added-dir'));
+  chmodSync(join(root, 'added-dir'), 0o755);
+  writeFileSync(join(root, 'added-dir', 'new.txt'), 'new in the second commit\n');
+  chmodSync(join(root, 'added-dir', 'new.txt'), 0o644);
+  return root;
+}
+
 export interface GeneratedTreeOptions {
   /** Number of regular files (default 3000). */
   files?: number;

@@ -1,25 +1,19 @@
 // diffCommits names what was added, removed and modified between two commits, folders included,
 // and never reads a subtree that is the same on both sides.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirs } from '../../../../test/helpers/tmp.js';
+import { requireTool } from '../../../../test/helpers/tools.js';
 import type { Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
 import { commitTree } from '../commit/commit-tree.js';
 import { diffCommits, type DiffEntry } from './diff.js';
 
-const OSTREE = existsSync('/usr/bin/ostree') ? '/usr/bin/ostree' : null;
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), `osgit-diff-${prefix}-`));
-  made.push(d);
-  return d;
-}
+const OSTREE = requireTool('ostree');
+const tmp = tempDirs('diff');
+afterAll(() => tmp.cleanup());
 
 function write(root: string, rel: string, text: string): void {
   mkdirSync(dirname(join(root, rel)), { recursive: true });
@@ -35,8 +29,8 @@ async function commit(): Promise<Checksum> {
 }
 
 beforeAll(async () => {
-  repo = await Repo.init(join(tempDir('repo'), 'repo'), { mode: 'archive' });
-  src = tempDir('src');
+  repo = await Repo.init(tmp.path('repo', 'repo'), { mode: 'archive' });
+  src = tmp.make('src');
   chmodSync(src, 0o755);
 });
 
@@ -131,7 +125,7 @@ describe('diffCommits', () => {
   });
 
   it('reads only the folders on the path to the one change in a big tree', async () => {
-    const big = tempDir('big');
+    const big = tmp.make('big');
     chmodSync(big, 0o755);
     for (let d = 0; d < 40; d++) {
       for (let s = 0; s < 5; s++) {

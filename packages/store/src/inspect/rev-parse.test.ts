@@ -2,29 +2,23 @@
 // followed by ^ (and osgit's ~N); an ambiguous prefix, an unknown name and walking past the root
 // are errors with their own codes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
+import { tempDirs } from '../../../../test/helpers/tmp.js';
+import { requireTool } from '../../../../test/helpers/tools.js';
 import { StoreError, type StoreErrorCode } from '../errors.js';
 import { sha256Hex, type Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
-import { commitTree } from '../commit/commit-tree.js';
 import { encodeCommit, type Commit } from '../objects/commit.js';
 import { updateRef } from '../refs/refs.js';
 import { revParse } from './rev-parse.js';
 
-const OSTREE = existsSync('/usr/bin/ostree') ? '/usr/bin/ostree' : null;
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), `osgit-revparse-${prefix}-`));
-  made.push(d);
-  return d;
-}
+const OSTREE = requireTool('ostree');
+const tmp = tempDirs('revparse');
+afterAll(() => tmp.cleanup());
 
 async function expectCode(p: Promise<unknown>, code: StoreErrorCode): Promise<StoreError> {
   const err = await p.then(
@@ -60,12 +54,11 @@ let c3: Checksum;
 let root: Commit;
 
 beforeAll(async () => {
-  repo = await Repo.init(join(tempDir('repo'), 'repo'), { mode: 'archive' });
-  const src = tempDir('src');
+  repo = await Repo.init(tmp.path('repo', 'repo'), { mode: 'archive' });
+  const src = tmp.make('src');
   const commits: Checksum[] = [];
   for (let i = 1; i <= 3; i++) {
-    writeFileSync(join(src, `f${i}`), `file ${i}\n`);
-    commits.push((await commitTree(repo, { tree: src, branch: 'main', subject: `c${i}`, timestamp: 1577836800n + BigInt(i) })).commit);
+    commits.push(await commitFiles(repo, src, { [`f${i}`]: `file ${i}\n` }, { branch: 'main', subject: `c${i}`, timestamp: 1577836800n + BigInt(i) }));
   }
   [c1, c2, c3] = commits as [Checksum, Checksum, Checksum];
   await updateRef(repo, { ref: { remote: 'origin', name: 'main' }, expected: null, value: c1 });
@@ -190,7 +183,7 @@ describe('revParse', () => {
   });
 
   it('names the ref when its file holds garbage', async () => {
-    const r = await Repo.init(join(tempDir('garbage'), 'repo'), { mode: 'archive' });
+    const r = await Repo.init(tmp.path('garbage', 'repo'), { mode: 'archive' });
     writeFileSync(join(r.path, 'refs/heads/broken'), 'not a checksum\n');
     const err = await expectCode(revParse(r, 'broken'), 'REV_INVALID');
     expect(err.message).toContain('broken');

@@ -1,27 +1,21 @@
 // updateSummary writes what `ostree summary -u` writes for the same repository: the same refs
 // entries byte for byte, the same metadata, and with the same last-modified the same file.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
+import { tempDirs } from '../../../../test/helpers/tmp.js';
+import { requireTool } from '../../../../test/helpers/tools.js';
 import { Repo } from '../repo/repo.js';
 import type { RepoMode } from '../repo/config.js';
-import { commitTree } from '../commit/commit-tree.js';
 import { updateRef } from '../refs/refs.js';
 import { bswap64, deserialize, serialize, type GValue, type GVariantBox } from '../gvariant/index.js';
 import { SUMMARY_TYPE, updateSummary } from './summary.js';
 
-const OSTREE = existsSync('/usr/bin/ostree') ? '/usr/bin/ostree' : null;
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), `osgit-summary-${prefix}-`));
-  made.push(d);
-  return d;
-}
+const OSTREE = requireTool('ostree');
+const tmp = tempDirs('summary');
+afterAll(() => tmp.cleanup());
 
 type Entry = [string, [bigint, Uint8Array, Array<[string, GVariantBox]>]];
 type Parsed = { refs: Entry[]; meta: Array<[string, GVariantBox]> };
@@ -41,20 +35,18 @@ interface Setup {
 
 /** A repo with several local refs (one commit carrying a version) and a remote-tracking ref. */
 async function populated(setup: Setup): Promise<Repo> {
-  let repo = await Repo.init(join(tempDir(setup.mode), 'repo'), { mode: setup.mode, ...(setup.collectionId ? { collectionId: setup.collectionId } : {}) });
+  let repo = await Repo.init(tmp.path(setup.mode, 'repo'), { mode: setup.mode, ...(setup.collectionId ? { collectionId: setup.collectionId } : {}) });
   if (setup.config) {
     writeFileSync(join(repo.path, 'config'), readFileSync(join(repo.path, 'config'), 'utf8') + setup.config);
     repo = await Repo.open(repo.path);
   }
-  const src = tempDir('src');
-  writeFileSync(join(src, 'a'), 'a\n');
-  const opts = { tree: src, ownerUid: 0, ownerGid: 0 };
-  const c1 = await commitTree(repo, { ...opts, branch: 'main', subject: 'one', timestamp: 1577836800n });
-  writeFileSync(join(src, 'b'), 'b\n');
-  await commitTree(repo, { ...opts, branch: 'main', subject: 'two', timestamp: 1577836900n, metadataStrings: [['version', '2.0']] });
-  await commitTree(repo, { ...opts, branch: 'os/x86_64/stable', subject: 'stable', timestamp: 1577837000n });
-  await commitTree(repo, { ...opts, branch: 'Zeta-upper', subject: 'sorting', timestamp: 1577837100n, metadataStrings: [['version', 'z']] });
-  await updateRef(repo, { ref: { remote: 'origin', name: 'main' }, expected: null, value: c1.commit });
+  const src = tmp.make('src');
+  const opts = { ownerUid: 0, ownerGid: 0 };
+  const c1 = await commitFiles(repo, src, { a: 'a\n' }, { ...opts, branch: 'main', subject: 'one', timestamp: 1577836800n });
+  await commitFiles(repo, src, { b: 'b\n' }, { ...opts, branch: 'main', subject: 'two', timestamp: 1577836900n, metadataStrings: [['version', '2.0']] });
+  await commitFiles(repo, src, {}, { ...opts, branch: 'os/x86_64/stable', subject: 'stable', timestamp: 1577837000n });
+  await commitFiles(repo, src, {}, { ...opts, branch: 'Zeta-upper', subject: 'sorting', timestamp: 1577837100n, metadataStrings: [['version', 'z']] });
+  await updateRef(repo, { ref: { remote: 'origin', name: 'main' }, expected: null, value: c1 });
   return repo;
 }
 
@@ -118,7 +110,7 @@ describe.skipIf(!OSTREE)('updateSummary against `ostree summary -u`', () => {
   });
 
   it('writes an empty refs list for a repo without refs, as ostree does', async () => {
-    const repo = await Repo.init(join(tempDir('empty'), 'repo'), { mode: 'archive' });
+    const repo = await Repo.init(tmp.path('empty', 'repo'), { mode: 'archive' });
     const theirs = ostreeSummary(repo);
     const lastModified = bswap64(parse(theirs).meta.find(([k]) => k === LAST_MODIFIED)![1].value as bigint);
     await updateSummary(repo, { lastModified });

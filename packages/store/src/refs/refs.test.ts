@@ -1,31 +1,24 @@
 // Refs move only by compare-and-swap, are stored exactly as OSTree stores them, and are listed
 // (nested, and remote-tracking with REMOTE:NAME) the way `ostree refs` lists them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
+import { tempDirs } from '../../../../test/helpers/tmp.js';
+import { requireTool } from '../../../../test/helpers/tools.js';
 import { StoreError } from '../errors.js';
 import { sha256Hex, type Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
-import { commitTree } from '../commit/commit-tree.js';
 import { listRefs, readRef, updateRef } from './refs.js';
 import { formatRef, type RefName } from './ref-name.js';
 
-const OSTREE = existsSync('/usr/bin/ostree') ? '/usr/bin/ostree' : null;
-const made: string[] = [];
-afterAll(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), `osgit-refs-${prefix}-`));
-  made.push(d);
-  return d;
-}
+const OSTREE = requireTool('ostree');
+const tmp = tempDirs('refs');
+afterAll(() => tmp.cleanup());
 
 async function newRepo(): Promise<Repo> {
-  return Repo.init(join(tempDir('repo'), 'repo'), { mode: 'archive' });
+  return Repo.init(tmp.path('repo', 'repo'), { mode: 'archive' });
 }
 
 const local = (name: string): RefName => ({ remote: null, name });
@@ -196,9 +189,7 @@ describe('listRefs', () => {
 
   it.skipIf(!OSTREE)('lists the same refs as `ostree refs` on a repo ostree made', async () => {
     const r = await newRepo();
-    const src = tempDir('src');
-    writeFileSync(join(src, 'f'), 'f\n');
-    const { commit } = await commitTree(r, { tree: src, branch: 'main', timestamp: 1577836800n });
+    const commit = await commitFiles(r, tmp.make('src'), { f: 'f\n' }, { branch: 'main', timestamp: 1577836800n });
     for (const spec of ['os/x86_64/main', 'origin:main', 'origin:os/main', 'other:x']) {
       const res = spawnSync(OSTREE!, ['refs', `--repo=${r.path}`, `--create=${spec}`, commit], { encoding: 'utf8' });
       expect(res.status, res.stderr).toBe(0);

@@ -1,13 +1,16 @@
 // KeyFile keeps a repo config's lines: reading and rewriting changes only the key that was set,
 // and a new key lands in its own group, where `ostree config set` puts it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDirs } from '../../../../test/helpers/tmp.js';
+import { requireTool } from '../../../../test/helpers/tools.js';
 import { KeyFile } from './keyfile.js';
 
-const OSTREE = existsSync('/usr/bin/ostree') ? '/usr/bin/ostree' : null;
+const OSTREE = requireTool('ostree');
+const tmp = tempDirs('keyfile');
+afterAll(() => tmp.cleanup());
 
 // A config as people leave them: comments, odd spacing, blank lines, groups with spaces and quotes.
 const MESSY = [
@@ -111,15 +114,8 @@ describe('KeyFile', () => {
   });
 
   describe.skipIf(!OSTREE)('against `ostree config set`', () => {
-    const dirs: string[] = [];
-    afterAll(() => {
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    });
-
     it('writes the same bytes for the same sequence of sets on a tidy config', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'osgit-keyfile-'));
-      dirs.push(dir);
-      const repo = join(dir, 'repo');
+      const repo = tmp.path('ostree', 'repo');
       expect(spawnSync(OSTREE!, ['init', `--repo=${repo}`, '--mode=archive']).status).toBe(0);
       const start = readFileSync(join(repo, 'config'), 'utf8') + '\n[remote "origin"]\nurl=http://example.com/repo\ngpg-verify=false\n';
       writeFileSync(join(repo, 'config'), start);
