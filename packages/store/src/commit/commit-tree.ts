@@ -82,7 +82,7 @@ export async function commitTree(repo: Repo, opts: CommitOptions): Promise<Commi
       rootMeta: root.meta,
     });
     const commit = sha256Hex(bytes);
-    if (!(await tx.has(commit, 'commit'))) await tx.writeMetadata(commit, 'commit', bytes);
+    if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
     const written = tx.stats.bytesWritten;
     await tx.commit();
     result = {

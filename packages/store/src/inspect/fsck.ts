@@ -11,7 +11,7 @@ import { encodeFileHeader, framedHeader, isSymlinkMode } from '../objects/file-h
 import { deserialize } from '../gvariant/index.js';
 import { listRefs } from '../refs/refs.js';
 import { formatRef } from '../refs/ref-name.js';
-import { forEachLimit } from '../repo/transaction.js';
+import { forEachLimit } from '../fsio/for-each-limit.js';
 
 export interface FsckProblem {
   checksum: Checksum;

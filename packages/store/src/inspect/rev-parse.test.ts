@@ -41,7 +41,7 @@ async function writeCommit(repo: Repo, c: Commit): Promise<Checksum> {
   const bytes = encodeCommit(c);
   const checksum = sha256Hex(bytes);
   const tx = await Transaction.begin(repo);
-  await tx.writeMetadata(checksum, 'commit', bytes);
+  tx.writeMetadataSync(checksum, 'commit', bytes);
   await tx.commit();
   return checksum;
 }

@@ -14,6 +14,7 @@ import {
 import { acquireLock, type RepoLock } from './lock.js';
 import { syncFilesystem } from '../fsio/sync-fs.js';
 import { processAlive } from '../fsio/process-alive.js';
+import { forEachLimit } from '../fsio/for-each-limit.js';
 import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
@@ -88,17 +89,9 @@ export class Transaction {
     return lstatSync(join(this.dir, rel), { throwIfNoEntry: false }) !== undefined;
   }
 
-  async has(checksum: Checksum, type: ObjectType): Promise<boolean> {
-    return this.hasSync(checksum, type);
-  }
-
   /** Stages a metadata object (its bytes are its checksum's preimage; the caller computed it). */
   writeMetadataSync(checksum: Checksum, type: ObjectType, bytes: Uint8Array): void {
     if (createExclusiveSync(this.stagePath(checksum, type), bytes, 0o644)) this.count(bytes.length);
-  }
-
-  async writeMetadata(checksum: Checksum, type: ObjectType, bytes: Uint8Array): Promise<void> {
-    this.writeMetadataSync(checksum, type, bytes);
   }
 
   /**
@@ -300,17 +293,6 @@ function writeContentExclusiveSync(path: string, content: FileContent, mode: num
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /** Removes staging folders whose owning process is gone (a crash or SIGKILL mid-transaction). */
 async function removeStaleStaging(repo: Repo): Promise<void> {
