@@ -13,6 +13,7 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const fs = require('node:fs');
+const crypto = require('node:crypto');
 
 function create(path, data, mode) {
   try {
@@ -47,6 +48,22 @@ const ops = {
     fs.chmodSync(m.dest, m.mode);
     return body.length;
   },
+  // fsck: the checksum of a content object, recomputed from its header and its (inflated) bytes
+  hash(m) {
+    const raw = fs.readFileSync(m.source);
+    let body = raw.subarray(m.bodyOffset);
+    if (m.inflate) {
+      try {
+        body = zlib.inflateRawSync(body, { chunkSize: Math.max(16384, m.size + 64) });
+      } catch (err) {
+        throw Object.assign(new Error('compressed content is damaged (' + err.message + ')'), { code: 'OBJECT_CORRUPT' });
+      }
+    }
+    if (body.length !== m.size) {
+      throw Object.assign(new Error('content is ' + body.length + ' bytes, header says ' + m.size), { code: 'OBJECT_CORRUPT' });
+    }
+    return crypto.createHash('sha256').update(m.head).update(body).digest('hex');
+  },
 };
 
 parentPort.on('message', (m) => {
@@ -59,6 +76,18 @@ parentPort.on('message', (m) => {
 `;
 
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
+export interface HashJob {
+  /** the object file */
+  source: string;
+  /** where the content starts in it (archive: after the header) */
+  bodyOffset: number;
+  /** raw-deflated content (archive objects) */
+  inflate: boolean;
+  size: number;
+  /** the framed content header the checksum starts with */
+  head: Uint8Array;
+}
+
 export interface InflateJob {
   source: string;
   bodyOffset: number;
@@ -70,7 +99,7 @@ export interface InflateJob {
 }
 
 interface Job {
-  resolve: (result: number) => void;
+  resolve: (result: never) => void;
   reject: (err: Error) => void;
 }
 
@@ -85,7 +114,7 @@ export class ObjectWorkers {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
-      w.on('message', (m: { id: number; result?: number; error?: { message: string; code?: string } }) => {
+      w.on('message', (m: { id: number; result?: never; error?: { message: string; code?: string } }) => {
         this.load[i]!--;
         const job = this.jobs.get(m.id);
         this.jobs.delete(m.id);
@@ -112,13 +141,18 @@ export class ObjectWorkers {
     return this.post('inflate', job);
   }
 
-  private post(op: string, job: object): Promise<number> {
+  /** Recomputes a content object's checksum (64 hex); OBJECT_CORRUPT-coded errors for damage. */
+  hashContent(job: HashJob): Promise<string> {
+    return this.post<string>('hash', job);
+  }
+
+  private post<R = number>(op: string, job: object): Promise<R> {
     if (this.broken) return Promise.reject(this.broken);
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
     const id = this.nextId++;
-    return new Promise<number>((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
+    return new Promise<R>((resolve, reject) => {
+      this.jobs.set(id, { resolve: resolve as (r: never) => void, reject });
       this.load[best]!++;
       this.workers[best]!.postMessage({ ...job, id, op });
     });

@@ -2,10 +2,11 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { StoreError } from '../errors.js';
-import type { Checksum } from '../checksum.js';
+import { type Checksum, sha256Hex } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { decoded } from '../repo/repo.js';
-import { openFileObject } from '../repo/file-object.js';
+import { openFileObjectSync } from '../repo/file-object.js';
+import { ObjectWorkers } from '../fsio/object-workers.js';
 import { parseObjectFileName, type ObjectType } from '../objects/object-type.js';
 import { encodeFileHeader, framedHeader, isSymlinkMode } from '../objects/file-header.js';
 import { deserialize } from '../gvariant/index.js';
@@ -37,6 +38,9 @@ export interface FsckProgress {
   total: number;
 }
 
+/** Content objects up to this size are hashed by a worker in one piece; larger ones are streamed. */
+const IN_WORKER_LIMIT = 16 * 1024 * 1024;
+
 const EXT_TYPES: Record<string, ObjectType> = {
   commit: 'commit', dirtree: 'dirtree', dirmeta: 'dirmeta', file: 'file', filez: 'file', commitmeta: 'commitmeta',
   'commit-tombstone': 'tombstone-commit',
@@ -52,13 +56,14 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
   const problems: FsckProblem[] = [];
   const bad = new Set<Checksum>();
   let checked = 0;
+  const workers = new ObjectWorkers();
   await forEachLimit(objects, opts.concurrency ?? 8, async ({ checksum, ext }) => {
     const type = EXT_TYPES[ext];
     try {
       if (!type || (ext === 'filez') !== (repo.mode === 'archive' && type === 'file')) {
         throw new StoreError('OBJECT_CORRUPT', `unexpected object file extension .${ext} in a ${repo.mode} repository`);
       }
-      await verifyObject(repo, checksum, type);
+      await verifyObject(repo, workers, checksum, type);
     } catch (err) {
       problems.push({ checksum, type: type ?? 'unknown', message: (err as Error).message });
       bad.add(checksum);
@@ -66,6 +71,7 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
     checked++;
     if (checked % 500 === 0) opts.onProgress?.({ checked, total: objects.length });
   });
+  await workers.close();
   opts.onProgress?.({ checked, total: objects.length });
 
   const partial = new Set(await partialCommits(repo));
@@ -127,7 +133,7 @@ async function enumerateObjects(repo: Repo): Promise<Array<{ checksum: Checksum;
   return out;
 }
 
-async function verifyObject(repo: Repo, checksum: Checksum, type: ObjectType): Promise<void> {
+async function verifyObject(repo: Repo, workers: ObjectWorkers, checksum: Checksum, type: ObjectType): Promise<void> {
   switch (type) {
     case 'commit':
       await repo.readCommit(checksum);
@@ -145,22 +151,36 @@ async function verifyObject(repo: Repo, checksum: Checksum, type: ObjectType): P
       return;
     }
     case 'file': {
-      const obj = await openFileObject(repo, checksum);
-      const h = createHash('sha256');
-      h.update(framedHeader(encodeFileHeader(obj.info)));
-      let size = 0;
-      if (!isSymlinkMode(obj.info.mode) && obj.info.size <= 4 * 1024 * 1024) {
-        const content = await obj.readContent();
-        h.update(content);
-        size = content.length;
-      } else if (!isSymlinkMode(obj.info.mode)) {
+      const obj = openFileObjectSync(repo, checksum);
+      const head = framedHeader(encodeFileHeader(obj.info));
+      let actual: Checksum;
+      if (isSymlinkMode(obj.info.mode)) {
+        actual = sha256Hex(head);
+      } else if (obj.info.size <= IN_WORKER_LIMIT) {
+        try {
+          actual = await workers.hashContent({
+            source: obj.path,
+            bodyOffset: obj.bodyOffset ?? 0,
+            inflate: repo.mode === 'archive',
+            size: obj.info.size,
+            head,
+          });
+        } catch (err) {
+          const e = err as Error & { code?: string };
+          if (e.code === 'OBJECT_CORRUPT') throw new StoreError('OBJECT_CORRUPT', e.message, { checksum }, { cause: err });
+          throw err;
+        }
+      } else {
+        const h = createHash('sha256');
+        h.update(head);
+        let size = 0;
         for await (const chunk of obj.openContent()) {
           h.update(chunk as Buffer);
           size += (chunk as Buffer).length;
         }
         if (size !== obj.info.size) throw new StoreError('OBJECT_CORRUPT', `content is ${size} bytes, header says ${obj.info.size}`);
+        actual = h.digest('hex');
       }
-      const actual = h.digest('hex');
       if (actual !== checksum) {
         throw new StoreError('OBJECT_CORRUPT', `corrupted file object; checksum expected='${checksum}' actual='${actual}'`, { checksum, actual });
       }
