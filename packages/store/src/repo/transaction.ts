@@ -19,7 +19,6 @@ import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
 
-
 /** Where a regular file's bytes come from: in memory, or a path to stream (large files). */
 export type FileContent = { bytes: Uint8Array } | { path: string };
 
