@@ -571,6 +571,12 @@ describe('archive content objects (.filez) that are damaged', () => {
       lsToo: false,
     },
     {
+      // 64 MiB of zeros compress to ~64 KiB: inflating must stop at the declared size, not run on.
+      what: 'a deflate stream far longer than the header says (a decompression bomb)',
+      bytes: () => filez(encodeArchiveHeader(fileInfo(CONTENT.length)), deflateRawSync(Buffer.alloc(64 * 1024 * 1024))),
+      lsToo: false,
+    },
+    {
       what: 'a deflate stream cut in half',
       bytes: () => {
         const body = deflateRawSync(CONTENT);

@@ -36,7 +36,7 @@ const ops = {
     const filez = fs.readFileSync(m.source);
     let body;
     try {
-      body = zlib.inflateRawSync(filez.subarray(m.bodyOffset), { chunkSize: Math.max(16384, m.size + 64) });
+      body = zlib.inflateRawSync(filez.subarray(m.bodyOffset), { chunkSize: Math.max(16384, m.size + 64), maxOutputLength: m.size + 1 });
     } catch (err) {
       throw Object.assign(new Error('compressed content is damaged (' + err.message + ')'), { code: 'OBJECT_CORRUPT' });
     }
@@ -54,7 +54,7 @@ const ops = {
     let body = raw.subarray(m.bodyOffset);
     if (m.inflate) {
       try {
-        body = zlib.inflateRawSync(body, { chunkSize: Math.max(16384, m.size + 64) });
+        body = zlib.inflateRawSync(body, { chunkSize: Math.max(16384, m.size + 64), maxOutputLength: m.size + 1 });
       } catch (err) {
         throw Object.assign(new Error('compressed content is damaged (' + err.message + ')'), { code: 'OBJECT_CORRUPT' });
       }

@@ -62,7 +62,11 @@ export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
         return body;
       };
       const inflateWhole = (): Buffer =>
-        zlib.inflateRawSync(readFileSync(path).subarray(bodyOffset), { chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)) });
+        zlib.inflateRawSync(readFileSync(path).subarray(bodyOffset), {
+          chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)),
+          // A header that understates the content must not let a small object inflate without bound.
+          maxOutputLength: info.size + 1,
+        });
       return {
         checksum,
         info,
@@ -70,7 +74,7 @@ export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
         bodyOffset,
         readContent: async () => {
           try {
-            return checkSize(st.size <= WHOLE_READ_LIMIT ? await inflateRaw((await fs.readFile(path)).subarray(bodyOffset)) : await collect(streamBody()));
+            return checkSize(st.size <= WHOLE_READ_LIMIT ? await inflateRaw((await fs.readFile(path)).subarray(bodyOffset), { maxOutputLength: info.size + 1 }) : await collect(streamBody()));
           } catch (cause) {
             throw corrupt(checksum, what, cause);
           }
