@@ -17,5 +17,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The CLI the tests run is a bundle of tsc's output: bundle what was just compiled.
+    globalSetup: ['test/helpers/bundle-cli.global-setup.ts'],
   },
 });
