@@ -3,13 +3,16 @@
 //
 //   node bench/run.mjs [--runs N] [--only CASE[,CASE]] [--tool ostree|osgit|both]
 //                      [--corpus DIR] [--json OUT.json] [--work DIR] [--timeout SECONDS]
+//                      [--startup-runs N] [--report OUT.md]
 //
 // Builds (or reuses) the corpus with ../shared/bench/make-corpus.sh plus a synthetic
 // 200,000-file tree, warms the page cache and both tools up once, then runs every case N times
 // per tool (tools alternate which goes first), each run in fresh work dirs. Prints a Markdown
-// table (medians, ratio osgit/ostree, target) and writes it to bench/results.md. Both tools
+// table (medians, ratio osgit/ostree, target) and writes it to bench/results.md (or --report). Both tools
 // must make the same commit checksum for the same tree and flags; a mismatch is reported loudly
 // and makes the exit status 2. A failing tool shows its error in the table; the run goes on.
+// The `startup` case (bench/lib/startup.mjs) needs no corpus: small osgit commands as whole
+// processes against `node -e 0`, medians of --startup-runs rounds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertGnuTime, checksumFromOutput, measure } from './lib/measure.mjs';
 import { mebibytes, renderReport, seconds, summarize } from './lib/report.mjs';
+import { measureStartup, renderStartup } from './lib/startup.mjs';
 import { ensureSyntheticTree, syntheticTreeName } from './lib/synthetic-tree.mjs';
 import { treeDigest } from './lib/tree-digest.mjs';
 
@@ -35,8 +39,11 @@ const MEASUREMENTS = [
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
-const CASES = [...new Set(MEASUREMENTS.map((m) => m.case))];
+const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup'];
 const TOOL_NAMES = ['ostree', 'osgit'];
+
+// OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
+const OSGIT_CLI = process.env.OSGIT_BENCH_CLI ?? join(repoRoot, 'packages/cli/bin/run.js');
 
 /** How each tool spells the three operations. Each returns [command, args]. */
 function toolCommands(name) {
@@ -47,9 +54,7 @@ function toolCommands(name) {
       checkout: (repo, dir, hardlink) => ['ostree', [`--repo=${repo}`, 'checkout', '-U', ...(hardlink ? ['-H'] : []), REF, dir]],
     };
   }
-  // OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
-  const cli = process.env.OSGIT_BENCH_CLI ?? join(repoRoot, 'packages/cli/bin/run.js');
-  const osgit = (...args) => [process.execPath, [cli, ...args]];
+  const osgit = (...args) => [process.execPath, [OSGIT_CLI, ...args]];
   return {
     init: (repo, mode) => osgit('init', '--repo', repo, '--mode', mode),
     commit: (repo, dir) => osgit('commit', '--repo', repo, '-b', REF, ...COMMIT_FLAGS, `--tree=dir=${dir}`),
@@ -109,6 +114,8 @@ function parseOptions() {
       json: { type: 'string' },
       work: { type: 'string', default: '/var/tmp/osgit-bench' },
       timeout: { type: 'string', default: '1800' },
+      'startup-runs': { type: 'string', default: '21' },
+      report: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -116,6 +123,7 @@ function parseOptions() {
     console.log(
       'usage: node bench/run.mjs [--runs N] [--only CASE[,CASE]] [--tool ostree|osgit|both]\n' +
         '                          [--corpus DIR] [--json OUT.json] [--work DIR] [--timeout SECONDS]\n' +
+        '                          [--startup-runs N] [--report OUT.md]\n' +
         `cases: ${CASES.join(', ')}`,
     );
     process.exit(0);
@@ -126,14 +134,19 @@ function parseOptions() {
   for (const name of only) if (!CASES.includes(name)) fail(`unknown case ${name}; cases: ${CASES.join(', ')}`);
   const tools = values.tool === 'both' ? TOOL_NAMES : [values.tool];
   if (!tools.every((tool) => TOOL_NAMES.includes(tool))) fail(`--tool must be ostree, osgit or both`);
+  const startupRuns = Number(values['startup-runs']);
+  if (!Number.isInteger(startupRuns) || startupRuns < 1) fail(`--startup-runs must be a positive integer, not ${values['startup-runs']}`);
   const timeoutSeconds = Number(values.timeout);
   if (!(timeoutSeconds > 0)) fail(`--timeout must be a number of seconds`);
   return {
     runs,
     selected: MEASUREMENTS.filter((m) => only.length === 0 || only.includes(m.case)).map((m) => m.id),
+    startup: (only.length === 0 || only.includes('startup')) && tools.includes('osgit'),
+    startupRuns,
     tools,
     corpus: values.corpus ? resolve(values.corpus) : undefined,
     json: values.json ? resolve(values.json) : undefined,
+    report: resolve(values.report ?? join(repoRoot, 'bench', 'results.md')),
     work: resolve(values.work),
     timeoutSeconds,
   };
@@ -327,18 +340,9 @@ function main() {
   if (options.tools.includes('ostree') && capture('ostree', ['--version']) == null) {
     fail('ostree not found: install it (apt-get install ostree)');
   }
-  const corpus = buildCorpus(options.corpus);
-  const needsSynthetic = options.selected.includes('memory-commit/200k-files');
-  const trees = {
-    rootfsA: join(corpus, 'rootfs-a'),
-    synthetic: needsSynthetic ? ensureSyntheticTree(corpus, log) : join(corpus, syntheticTreeName()),
-  };
-  const corpusText = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
-    (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
-  log(corpusText);
-
+  const corpus = options.selected.length ? prepareCorpus(options) : null;
   const results = {
-    meta: describeMachine(options, corpusText),
+    meta: describeMachine(options, corpus?.text ?? 'none (start-up case only)'),
     tools: options.tools,
     selected: options.selected,
     measurements: Object.fromEntries(
@@ -347,12 +351,58 @@ function main() {
     problems: [],
     notes: [],
   };
-
   removeTree(options.work);
   mkdirSync(options.work, { recursive: true });
+  if (corpus) runCorpusCases(options, corpus.trees, results);
+  if (options.startup) {
+    log(`startup: ${options.startupRuns} rounds`);
+    results.startup = measureStartup({
+      cli: OSGIT_CLI,
+      work: join(options.work, 'startup'),
+      runs: options.startupRuns,
+      withOstree: options.tools.includes('ostree'),
+      log,
+    });
+    for (const row of results.startup.rows) {
+      if (row.error && row.id.startsWith('osgit')) results.problems.push(`startup: ${row.label} failed: ${row.error}`);
+    }
+  }
+  removeTree(options.work);
+
+  crossCheck(results);
+  for (const problem of results.problems) loud(problem);
+  const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '');
+  console.log(`\n${report}`);
+  writeFileSync(options.report, report);
+  log(`wrote ${options.report}`);
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
+    log(`wrote ${options.json}`);
+  }
+  const referenceFailed = results.selected.some((id) => results.measurements[id].ostree?.error);
+  if (results.problems.length) process.exitCode = 2;
+  else if (referenceFailed) process.exitCode = 1;
+}
+
+/** The corpus (built or reused) and the trees the cases commit. */
+function prepareCorpus(options) {
+  const corpus = buildCorpus(options.corpus);
+  const needsSynthetic = options.selected.includes('memory-commit/200k-files');
+  const trees = {
+    rootfsA: join(corpus, 'rootfs-a'),
+    synthetic: needsSynthetic ? ensureSyntheticTree(corpus, log) : join(corpus, syntheticTreeName()),
+  };
+  const text = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
+    (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
+  log(text);
+  return { trees, text, needsSynthetic };
+}
+
+/** Warm-up, then every selected corpus case `options.runs` times per tool. */
+function runCorpusCases(options, trees, results) {
   log('warm-up: reading the trees into the page cache, and one small commit and checkout per tool');
   warmPageCache(trees.rootfsA);
-  if (needsSynthetic) warmPageCache(trees.synthetic);
+  if (options.selected.includes('memory-commit/200k-files')) warmPageCache(trees.synthetic);
   for (const tool of options.tools) {
     const t = toolCommands(tool);
     const dir = join(options.work, `warm-up-${tool}`);
@@ -376,21 +426,6 @@ function main() {
     const order = run % 2 ? options.tools : [...options.tools].reverse();
     for (const tool of order) runScenario(tool, run, options, trees, results);
   }
-  removeTree(options.work);
-
-  crossCheck(results);
-  for (const problem of results.problems) loud(problem);
-  const report = renderReport(results, MEASUREMENTS);
-  console.log(`\n${report}`);
-  writeFileSync(join(repoRoot, 'bench', 'results.md'), report);
-  log(`wrote ${join(repoRoot, 'bench', 'results.md')}`);
-  if (options.json) {
-    writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
-    log(`wrote ${options.json}`);
-  }
-  const referenceFailed = results.selected.some((id) => results.measurements[id].ostree?.error);
-  if (results.problems.length) process.exitCode = 2;
-  else if (referenceFailed) process.exitCode = 1;
 }
 
 main();

@@ -82,6 +82,8 @@ export function renderReport(results, measurements) {
       `RSS from GNU time; fresh work dirs under ${meta.work}; command \`${meta.command}\``,
   );
   lines.push('');
+  // The start-up case alone (bench/lib/startup.mjs renders its own section).
+  if (results.selected.length === 0) return lines.join('\n');
   lines.push('| case | ostree | osgit | ratio | target | ok? |');
   lines.push('| --- | ---: | ---: | ---: | --- | --- |');
   for (const m of measurements) {
