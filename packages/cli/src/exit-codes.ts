@@ -34,6 +34,6 @@ export const SUGGESTIONS: Partial<Record<StoreErrorCode, string>> = {
   REPO_NOT_FOUND: "create a repository with 'osgit init --repo PATH --mode archive', or point --repo / OSGIT_REPO at one",
   REV_INVALID: "list refs with 'osgit refs'",
   CHECKOUT_EXISTS: 'choose a folder that does not exist yet, or pass --union',
-  REPO_LOCKED: 'another osgit process is writing; wait for it or check for a stuck process',
+  REPO_LOCKED: 'another process (osgit or ostree) holds the repository lock; wait for it to finish, or raise [core] lock-timeout-secs',
   NO_SPACE: 'free space on that disk and run the command again',
 };

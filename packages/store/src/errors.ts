@@ -26,6 +26,7 @@ export type StoreErrorCode =
   | 'INVALID_ARGUMENT'
   | 'FSCK_FAILED'
   | 'NO_SPACE' // the disk filled up; the operation was rolled back
+  | 'NATIVE_MISSING' // the store's native addon (locks, syncfs) is not built
   | 'IO';
 
 export class StoreError extends Error {

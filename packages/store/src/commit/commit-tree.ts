@@ -3,7 +3,7 @@ import { type Checksum, sha256Hex } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
 import { encodeCommit, type Metadata } from '../objects/commit.js';
-import { readRef, updateRef } from '../refs/refs.js';
+import { readRef } from '../refs/refs.js';
 import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
 import { defaultTimestamp } from './parse-timestamp.js';
@@ -42,7 +42,7 @@ export interface CommitResult {
  * Commits a directory like `ostree commit`: same inputs and flags, same commit checksum.
  * Objects are staged in a transaction and made durable before the branch moves; the branch
  * moves by compare-and-swap against the value it had when the commit began (REF_CONFLICT if
- * another writer moved it). Holds the repo's shared lock while writing.
+ * another writer moved it). Holds the repo's shared lock while writing and moving the branch.
  */
 export async function commitTree(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
   if (!opts.branch && !opts.orphan) {
@@ -84,7 +84,8 @@ export async function commitTree(repo: Repo, opts: CommitOptions): Promise<Commi
     const commit = sha256Hex(bytes);
     if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
     const written = tx.stats.bytesWritten;
-    await tx.commit();
+    // The branch moves inside the transaction, while the repo's shared lock is still held.
+    await tx.commit({ refs: branchRef ? [{ ref: branchRef, expected: current, value: commit }] : [] });
     result = {
       commit,
       branch: opts.branch ?? null,
@@ -100,6 +101,5 @@ export async function commitTree(repo: Repo, opts: CommitOptions): Promise<Commi
     }
     throw err;
   }
-  if (branchRef) await updateRef(repo, { ref: branchRef, expected: current, value: result.commit });
   return result;
 }

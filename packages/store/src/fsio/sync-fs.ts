@@ -1,13 +1,24 @@
-import { spawn } from 'node:child_process';
+import { promises as fs, constants } from 'node:fs';
+import { native, nativeIoError } from './native.js';
 
 /**
- * Flushes the filesystem holding `path` (syncfs(2) through coreutils `sync -f`): one call makes
- * every object written so far durable, instead of one fsync per object. Node has no syncfs.
+ * Flushes the filesystem holding `path` with syncfs(2) (on libuv's thread pool): one call makes
+ * every object written so far durable, instead of one fsync per object. A failure is an IO (or
+ * NO_SPACE) StoreError naming the path.
  */
 export async function syncFilesystem(path: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('sync', ['-f', path], { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`sync -f ${path} exited with ${code}`))));
-  });
+  const addon = native();
+  let handle;
+  try {
+    handle = await fs.open(path, constants.O_RDONLY);
+  } catch (err) {
+    throw nativeIoError(err, 'cannot open for syncfs', path);
+  }
+  try {
+    await addon.syncfs(handle.fd);
+  } catch (err) {
+    throw nativeIoError(err, 'syncfs failed on', path);
+  } finally {
+    await handle.close();
+  }
 }

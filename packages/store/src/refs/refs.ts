@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { join, dirname } from 'node:path';
 import { StoreError } from '../errors.js';
 import { type Checksum, isChecksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { type RefName, refRelPath, formatRef, validateRefName, validateRemoteName } from './ref-name.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
-import { processAlive } from '../fsio/process-alive.js';
+import { type FileLock, lockFile } from '../fsio/file-lock.js';
+import { lockSettings } from '../repo/lock.js';
 
 /** The commit a ref points at, or null when there is no such ref. */
 export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null> {
@@ -102,11 +103,11 @@ export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
   } catch (cause) {
     throw new StoreError('REF_INVALID', `cannot create ref ${formatRef(update.ref)}: a ref is in the way of its folder`, { ref: formatRef(update.ref) }, { cause });
   }
-  const lock = await lockRef(path, formatRef(update.ref));
+  const lock = await lockRefs(repo, formatRef(update.ref));
   try {
     await compareAndSwap(repo, path, update);
   } finally {
-    await fs.rm(lock, { force: true });
+    await lock.release();
   }
 }
 
@@ -128,23 +129,19 @@ async function compareAndSwap(repo: Repo, path: string, update: RefUpdate): Prom
   await atomicWriteFile(path, `${update.value}\n`, { fsync: repo.fsync });
 }
 
-/** Takes `.<name>.lock` beside the ref (exclusive create; a dead holder's lock is broken). */
-async function lockRef(path: string, display: string): Promise<string> {
-  const lock = join(dirname(path), `.${basename(path)}.lock`);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
-      return lock;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const pid = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
-    if (pid > 0 && !processAlive(pid)) {
-      await fs.rm(lock, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new StoreError('REPO_LOCKED', `ref ${display} is locked by process ${pid}`, { ref: display, pid });
-    await new Promise((r) => setTimeout(r, 10));
+/**
+ * Serializes every compare-and-swap of this repository's refs: an exclusive OFD lock on
+ * `<repo>/osgit/locks/refs.lock` (outside refs/, where ostree would list it as a ref), held only
+ * for the read-compare-write. The file is never deleted; the kernel drops a dead holder's lock.
+ */
+async function lockRefs(repo: Repo, display: string): Promise<FileLock> {
+  const dir = join(repo.path, 'osgit', 'locks');
+  await fs.mkdir(dir, { recursive: true });
+  const path = join(dir, 'refs.lock');
+  const { timeoutMs } = lockSettings(repo.config);
+  const lock = await lockFile(path, { exclusive: true, timeoutMs });
+  if (!lock) {
+    throw new StoreError('REPO_LOCKED', `timed out waiting for ${path} to update ref ${display}: another osgit process holds it`, { ref: display, lockFile: path });
   }
+  return lock;
 }

@@ -1,20 +1,23 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { StoreError } from '../errors.js';
-import { processAlive } from '../fsio/process-alive.js';
+import { lockFile } from '../fsio/file-lock.js';
+import { KeyFile } from './keyfile.js';
 
 /**
- * Cross-process repository lock: many shared holders (writers) or one exclusive holder (prune).
- * Node has no flock/fcntl, so holders are marker files under `<repo>/osgit/locks/` naming their
- * pid; markers of dead processes are stale and removed by whoever finds them, so a SIGKILLed
- * holder never wedges the repo. Both sides publish first and check second, so a shared and an
- * exclusive holder can never both believe they hold the lock.
+ * The repository lock, the very lock libostree takes (src/libostree/ostree-repo.c): an OFD lock
+ * on `<repo>/.lock`, shared for writers (commit, pull, transactions), exclusive for prune. So
+ * osgit and `ostree` exclude each other, and so do two osgit processes or two holders in one
+ * process (each acquisition opens the file anew). The kernel drops the lock of a process that
+ * dies, so a killed holder never wedges the repository.
+ *
+ * As in ostree, `[core] lock-timeout-secs` bounds the wait (default 30, -1 waits forever) and
+ * `[core] locking=false` turns locking off.
  */
 export type LockKind = 'shared' | 'exclusive';
 
 export interface LockOptions {
-  /** give up after this many milliseconds (OSTree's lock-timeout-secs default is 30 s) */
+  /** give up after this many milliseconds instead of the repo's lock-timeout-secs */
   timeoutMs?: number;
 }
 
@@ -23,28 +26,26 @@ export interface RepoLock {
   release(): Promise<void>;
 }
 
-const EXCLUSIVE = 'exclusive';
+/** ostree 2022.7's default `lock-timeout-secs` (measured: `ostree commit` gives up after 30 s). */
+export const DEFAULT_LOCK_TIMEOUT_SECS = 30;
 
+/** Takes the repository lock, waiting up to the timeout; REPO_LOCKED (exit 5) if it never comes free. */
 export async function acquireLock(repoPath: string, kind: LockKind, opts: LockOptions = {}): Promise<RepoLock> {
-  const dir = join(repoPath, 'osgit', 'locks');
-  await fs.mkdir(dir, { recursive: true });
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  const marker = kind === 'shared' ? join(dir, `shared.${process.pid}.${randomBytes(4).toString('hex')}`) : join(dir, EXCLUSIVE);
-  let delay = 5;
-  for (;;) {
-    if (kind === 'shared') {
-      await fs.writeFile(marker, `${process.pid}\n`);
-      if (!(await liveExclusive(dir))) return release(kind, marker);
-      await fs.rm(marker, { force: true });
-    } else if (await tryCreateExclusive(marker)) {
-      if (await waitNoShared(dir, deadline)) return release(kind, marker);
-      await fs.rm(marker, { force: true });
-      throw locked(repoPath, kind);
-    }
-    if (Date.now() > deadline) throw locked(repoPath, kind);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
+  const settings = await readLockSettings(repoPath);
+  if (!settings.locking) return { kind, release: async () => undefined };
+  const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
+  const path = join(repoPath, '.lock');
+  // 0660 less the umask, as libostree creates it.
+  const lock = await lockFile(path, { exclusive: kind === 'exclusive', timeoutMs, mode: 0o660 });
+  if (!lock) {
+    const waited = timeoutMs === 0 ? 'cannot take' : `timed out after ${formatMs(timeoutMs)} waiting for`;
+    throw new StoreError(
+      'REPO_LOCKED',
+      `${waited} the ${kind} lock on ${path}: another process (osgit or ostree) holds it`,
+      { repo: repoPath, lockFile: path, kind, timeoutMs },
+    );
   }
+  return { kind, release: () => lock.release() };
 }
 
 /** Runs `fn` holding the lock, and releases it whatever happens. */
@@ -57,61 +58,35 @@ export async function withLock<T>(repoPath: string, kind: LockKind, fn: () => Pr
   }
 }
 
-function release(kind: LockKind, marker: string): RepoLock {
-  let released = false;
-  return {
-    kind,
-    async release() {
-      if (released) return;
-      released = true;
-      await fs.rm(marker, { force: true });
-    },
-  };
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
-function locked(repoPath: string, kind: LockKind): StoreError {
-  return new StoreError('REPO_LOCKED', `timed out waiting for the ${kind} lock of ${repoPath} (another osgit process holds it)`, { repo: repoPath, kind });
+interface LockSettings {
+  locking: boolean;
+  /** Infinity for lock-timeout-secs=-1 */
+  timeoutMs: number;
 }
 
-async function ownerOf(path: string): Promise<number | null> {
+/** `[core] locking` and `lock-timeout-secs` from the repo's config (defaults when there is none). */
+async function readLockSettings(repoPath: string): Promise<LockSettings> {
+  let text: string;
   try {
-    return Number((await fs.readFile(path, 'utf8')).trim());
-  } catch {
-    return null;
-  }
-}
-
-async function liveExclusive(dir: string): Promise<boolean> {
-  const path = join(dir, EXCLUSIVE);
-  const pid = await ownerOf(path);
-  if (pid === null) return false;
-  if (processAlive(pid)) return true;
-  await fs.rm(path, { force: true });
-  return false;
-}
-
-async function tryCreateExclusive(path: string): Promise<boolean> {
-  try {
-    await fs.writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-    return true;
+    text = await fs.readFile(join(repoPath, 'config'), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    await liveExclusive(join(path, '..'));
-    return false;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { locking: true, timeoutMs: DEFAULT_LOCK_TIMEOUT_SECS * 1000 };
+    throw err;
   }
+  return lockSettings(new KeyFile(text));
 }
 
-async function waitNoShared(dir: string, deadline: number): Promise<boolean> {
-  for (;;) {
-    let live = 0;
-    for (const name of await fs.readdir(dir)) {
-      if (!name.startsWith('shared.')) continue;
-      const pid = Number(name.split('.')[1]);
-      if (processAlive(pid)) live++;
-      else await fs.rm(join(dir, name), { force: true });
-    }
-    if (live === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
+export function lockSettings(config: KeyFile): LockSettings {
+  const locking = config.getBoolean('core', 'locking', true);
+  const raw = config.get('core', 'lock-timeout-secs');
+  if (raw === undefined) return { locking, timeoutMs: DEFAULT_LOCK_TIMEOUT_SECS * 1000 };
+  const secs = Number(raw.trim());
+  if (!/^\s*-?\d+\s*$/.test(raw) || secs < -1) {
+    throw new StoreError('REPO_CONFIG', `core.lock-timeout-secs must be a whole number of seconds or -1, not ${JSON.stringify(raw)}`, { value: raw });
   }
+  return { locking, timeoutMs: secs === -1 ? Infinity : secs * 1000 };
 }

@@ -13,7 +13,8 @@ import {
 } from '../objects/file-header.js';
 import { acquireLock, type RepoLock } from './lock.js';
 import { syncFilesystem } from '../fsio/sync-fs.js';
-import { processAlive } from '../fsio/process-alive.js';
+import { type FileLock, tryLockFile } from '../fsio/file-lock.js';
+import { type RefUpdate, updateRef } from '../refs/refs.js';
 import { forEachLimit } from '../fsio/for-each-limit.js';
 import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
@@ -31,33 +32,35 @@ export interface TransactionStats {
  * A write transaction (OSTree's prepare/commit/abort). Objects go into a private staging folder
  * under tmp/; commit() makes them durable (one syncfs), renames each into objects/, and syncs
  * again, so a final object path never holds a partial file. Holds the repo's shared lock from
- * begin() to commit()/abort(). Staging folders of dead processes are removed at begin().
+ * begin() until commit() or abort() has finished, refs included. The staging folder has a lock
+ * file beside it, locked for the transaction's life (as ostree does for its staging folders):
+ * begin() removes every staging folder whose lock it can take, i.e. whose owner is gone.
  */
 export class Transaction {
   readonly repo: Repo;
   readonly dir: string;
   readonly stats: TransactionStats = { objectsWritten: 0, bytesWritten: 0 };
   private readonly lock: RepoLock;
+  private readonly stagingLock: FileLock;
+  private cleaned = false;
   private readonly madeDirs = new Set<string>();
   private readonly inFlight = new Set<Checksum>();
   private workers: ObjectWorkers | null = null;
   private done = false;
 
-  private constructor(repo: Repo, dir: string, lock: RepoLock) {
+  private constructor(repo: Repo, dir: string, lock: RepoLock, stagingLock: FileLock) {
     this.repo = repo;
     this.dir = dir;
     this.lock = lock;
+    this.stagingLock = stagingLock;
   }
 
   static async begin(repo: Repo): Promise<Transaction> {
     const lock = await acquireLock(repo.path, 'shared');
     try {
       await removeStaleStaging(repo);
-      // Not named `staging-*`: OSTree reuses such folders of the current boot, and would rename
-      // whatever a killed osgit left half-written there into objects/.
-      const dir = join(repo.path, 'tmp', `osgit-staging-${process.pid}-${randomBytes(6).toString('hex')}`);
-      await fs.mkdir(dir, { recursive: true });
-      return new Transaction(repo, dir, lock);
+      const { dir, stagingLock } = await makeStaging(repo);
+      return new Transaction(repo, dir, lock, stagingLock);
     } catch (err) {
       await lock.release();
       throw err;
@@ -189,12 +192,14 @@ export class Transaction {
   }
 
   /**
-   * Makes every staged object durable and moves it into objects/, then drops the staging folder.
-   * Commit objects move last, after everything they reach is in place and synced: a crash
-   * between the two steps leaves only unreferenced objects, never a commit with holes (ostree
-   * fsck checks every commit object, referenced or not).
+   * Makes every staged object durable and moves it into objects/, then applies `refs` (each a
+   * compare-and-swap) while the repo's shared lock is still held, then drops the staging folder
+   * and the locks. Commit objects move last, after everything they reach is in place and synced:
+   * a crash between the two steps leaves only unreferenced objects, never a commit with holes
+   * (ostree fsck checks every commit object, referenced or not). Whether it succeeds or fails,
+   * the staging folder is gone and the locks are released when it returns.
    */
-  async commit(): Promise<TransactionStats> {
+  async commit(opts: { refs?: readonly RefUpdate[] } = {}): Promise<TransactionStats> {
     this.finish();
     try {
       if (this.repo.fsync) await syncFilesystem(this.dir);
@@ -215,20 +220,35 @@ export class Transaction {
         await forEachLimit(commits, 16, move);
       }
       if (this.repo.fsync) await syncFilesystem(objects);
-      await fs.rm(this.dir, { recursive: true, force: true });
+      for (const update of opts.refs ?? []) await updateRef(this.repo, update);
       return this.stats;
     } finally {
-      await this.lock.release();
+      await this.cleanup();
     }
   }
 
+  /** Drops everything staged and releases the locks. A no-op once commit() or abort() has cleaned up. */
   async abort(): Promise<void> {
-    if (this.done) return;
-    this.finish();
+    if (!this.done) this.finish();
+    await this.cleanup();
+  }
+
+  /**
+   * Removes the staging folder, then its lock file, then releases the locks, once. If the folder
+   * cannot be removed it is left unlocked, and the next transaction's begin() removes it.
+   */
+  private async cleanup(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
     try {
       await fs.rm(this.dir, { recursive: true, force: true });
+      await fs.rm(this.stagingLock.path, { force: true });
     } finally {
-      await this.lock.release();
+      try {
+        await this.stagingLock.release();
+      } finally {
+        await this.lock.release();
+      }
     }
   }
 
@@ -293,20 +313,75 @@ function writeContentExclusiveSync(path: string, content: FileContent, mode: num
 }
 
 
-/** Removes staging folders whose owning process is gone (a crash or SIGKILL mid-transaction). */
+const STAGING_PREFIX = 'osgit-staging-';
+const LOCK_SUFFIX = '.lock';
+
+/**
+ * Creates this transaction's staging folder `tmp/osgit-staging-<random>` (not `staging-*`:
+ * OSTree reuses such folders of the current boot, and would rename whatever a killed osgit left
+ * half-written there into objects/). Its lock file `<folder>.lock` is created and locked first,
+ * and the folder made only once the lock is known to be on the file that carries that name, so
+ * no other process's cleanup can ever see the folder unlocked.
+ */
+async function makeStaging(repo: Repo): Promise<{ dir: string; stagingLock: FileLock }> {
+  const tmp = join(repo.path, 'tmp');
+  await fs.mkdir(tmp, { recursive: true });
+  for (;;) {
+    const dir = join(tmp, `${STAGING_PREFIX}${randomBytes(8).toString('hex')}`);
+    const stagingLock = await tryLockFile(dir + LOCK_SUFFIX, { exclusive: true, mode: 0o600 });
+    if (!stagingLock) continue;
+    // A cleanup that opened the file before we locked it may have unlinked it: pick a new name.
+    if (!(await stagingLock.stillLinked())) {
+      await stagingLock.release();
+      continue;
+    }
+    try {
+      await fs.mkdir(dir);
+    } catch (err) {
+      await fs.rm(stagingLock.path, { force: true });
+      await stagingLock.release();
+      throw err;
+    }
+    return { dir, stagingLock };
+  }
+}
+
+/**
+ * Removes staging folders nobody owns: the lock file beside each is taken without waiting (a
+ * live transaction holds it; the kernel dropped it if its owner died), then the folder goes,
+ * then the lock file. A folder without a lock file is left from an older osgit or a removal cut
+ * short, since a live one always has its lock file before it exists.
+ */
 async function removeStaleStaging(repo: Repo): Promise<void> {
   const tmp = join(repo.path, 'tmp');
   let names: string[];
   try {
     names = await fs.readdir(tmp);
   } catch {
-    await fs.mkdir(tmp, { recursive: true });
     return;
   }
+  const folders = new Set<string>();
   for (const name of names) {
-    const m = /^osgit-staging-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (!processAlive(pid)) await fs.rm(join(tmp, name), { recursive: true, force: true });
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    folders.add(name.endsWith(LOCK_SUFFIX) ? name.slice(0, -LOCK_SUFFIX.length) : name);
   }
+  for (const folder of folders) {
+    const dir = join(tmp, folder);
+    const lock = await tryLockFile(dir + LOCK_SUFFIX, { exclusive: true, create: false });
+    // null: held by a live transaction, or there is no lock file (then the folder is no one's).
+    if (lock === null && (await exists(dir + LOCK_SUFFIX))) continue;
+    try {
+      await fs.rm(dir, { recursive: true, force: true });
+      if (lock) await fs.rm(lock.path, { force: true });
+    } finally {
+      await lock?.release();
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.lstat(path).then(() => true, (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return false;
+    throw err;
+  });
 }
