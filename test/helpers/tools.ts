@@ -18,6 +18,8 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   gpg: 'gnupg',
   python3: 'python3',
+  '/usr/bin/python3': 'python3',
+  unshare: 'util-linux',
 };
 
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -81,6 +83,8 @@ export interface RunOptions {
   input?: string | Buffer;
   /** Kill the child after this long (default 5 minutes). */
   timeoutMs?: number;
+  /** start() only: leave the child's stdin open (for a test to write to or close later). */
+  keepStdinOpen?: boolean;
 }
 
 export interface RunResult {
@@ -155,7 +159,7 @@ export function start(cmd: string, args: readonly string[], opts: RunOptions = {
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   if (opts.input !== undefined) child.stdin?.end(opts.input);
-  else child.stdin?.end();
+  else if (!opts.keepStdinOpen) child.stdin?.end();
   const done = new Promise<RunResult>((resolve) => {
     child.on('error', (err) => resolve({ code: 127, stdout, stderr: stderr + String(err), signal: null }));
     child.on('close', (code, signal) =>
