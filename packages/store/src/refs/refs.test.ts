@@ -1,7 +1,7 @@
 // Refs move only by compare-and-swap, are stored exactly as OSTree stores them, and are listed
 // (nested, and remote-tracking with REMOTE:NAME) the way `ostree refs` lists them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
@@ -10,6 +10,7 @@ import { requireTool } from '../../../../test/helpers/tools.js';
 import { StoreError } from '../errors.js';
 import { sha256Hex, type Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
+import { lockFile } from '../fsio/file-lock.js';
 import { listRefs, readRef, updateRef } from './refs.js';
 import { formatRef, type RefName } from './ref-name.js';
 
@@ -114,13 +115,30 @@ describe('updateRef', () => {
     expect(await readRef(repo, local('race'))).toBe(won[0]);
   });
 
-  it('breaks a ref lock left by a dead process', async () => {
-    await updateRef(repo, { ref: local('stale'), expected: null, value: A });
-    const dead = spawnSync('true').pid!;
-    writeFileSync(join(repo.path, 'refs/heads/.stale.lock'), `${dead}\n`);
-    await updateRef(repo, { ref: local('stale'), expected: A, value: B });
-    expect(await readRef(repo, local('stale'))).toBe(B);
-    expect(existsSync(join(repo.path, 'refs/heads/.stale.lock'))).toBe(false);
+  it('waits for the refs lock another holder has, and never deletes the lock file', async () => {
+    await updateRef(repo, { ref: local('waits'), expected: null, value: A });
+    const path = join(repo.path, 'osgit', 'locks', 'refs.lock');
+    const inode = statSync(path).ino;
+    const held = (await lockFile(path, { exclusive: true, timeoutMs: 0 }))!;
+    const pending = updateRef(repo, { ref: local('waits'), expected: A, value: B });
+    expect(await readRef(repo, local('waits'))).toBe(A);
+    await held.release();
+    await pending;
+    expect(await readRef(repo, local('waits'))).toBe(B);
+    expect(statSync(path).ino).toBe(inode);
+  });
+
+  it('fails with REPO_LOCKED, changing nothing, when the refs lock stays held past lock-timeout-secs', async () => {
+    const path = join(tmp.path('timeout', 'repo'));
+    await Repo.init(path, { mode: 'archive' });
+    writeFileSync(join(path, 'config'), '[core]\nrepo_version=1\nmode=archive-z2\nlock-timeout-secs=0\n');
+    const strict = await Repo.open(path);
+    await updateRef(strict, { ref: local('main'), expected: null, value: A });
+    const held = (await lockFile(join(path, 'osgit', 'locks', 'refs.lock'), { exclusive: true, timeoutMs: 0 }))!;
+    const err = await expectCode(updateRef(strict, { ref: local('main'), expected: A, value: B }), 'REPO_LOCKED');
+    expect(err.message).toContain(join(path, 'osgit', 'locks', 'refs.lock'));
+    expect(await readRef(strict, local('main'))).toBe(A);
+    await held.release();
   });
 
   it('refuses with REF_INVALID a ref whose folder is taken by another ref', async () => {
