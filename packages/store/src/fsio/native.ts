@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
 
@@ -16,24 +17,36 @@ export interface NativeAddon {
   syncfs(fd: number): Promise<void>;
 }
 
-const ADDON = '../../build/Release/osgit_native.node';
+const ADDON = 'build/Release/osgit_native.node';
 let addon: NativeAddon | null = null;
 
 /** The addon, or NATIVE_MISSING naming the file and how to build it. */
 export function native(): NativeAddon {
   if (addon) return addon;
-  const path = fileURLToPath(new URL(ADDON, import.meta.url));
+  const require = createRequire(import.meta.url);
+  // Beside this file's package (src/ and dist/ are both two levels down); through the package
+  // name when this code runs from somewhere else (a bundle of the CLI).
+  const candidates = [fileURLToPath(new URL(`../../${ADDON}`, import.meta.url))];
   try {
-    addon = createRequire(import.meta.url)(path) as NativeAddon;
-  } catch (cause) {
-    throw new StoreError(
-      'NATIVE_MISSING',
-      `osgit's native addon cannot be loaded from ${path}; build it with 'npm run build:native -w @osgit/store' (needs gcc, make, python3)`,
-      { path },
-      { cause },
-    );
+    candidates.push(join(dirname(require.resolve('@osgit/store/package.json')), ADDON));
+  } catch {
+    /* not resolvable from here: the first candidate is the only one */
   }
-  return addon;
+  let cause: unknown;
+  for (const path of candidates) {
+    try {
+      addon = require(path) as NativeAddon;
+      return addon;
+    } catch (err) {
+      cause ??= err;
+    }
+  }
+  throw new StoreError(
+    'NATIVE_MISSING',
+    `osgit's native addon cannot be loaded from ${candidates[0]}; build it with 'npm run build:native -w @osgit/store' (needs gcc, make, python3)`,
+    { path: candidates[0] },
+    { cause },
+  );
 }
 
 /** A system call error from the addon as a typed StoreError (the errno name stays in `data`). */
