@@ -1,7 +1,17 @@
 import type { StoreErrorCode } from '@osgit/store';
+import type { CliErrorCode } from './errors.js';
 
-/** One table from error code to process exit status (0 success, 1 anything unforeseen). */
-const EXIT_CODES: Partial<Record<StoreErrorCode, number>> = {
+export type ErrorCode = StoreErrorCode | CliErrorCode;
+
+/**
+ * One table from every error code, the store's and the CLI's, to the process exit status
+ * documented in the README: 2 usage, 3 repository, 4 corrupt data, 5 locked or conflict,
+ * 6 checkout or commit input, 7 no space; 1 anything unforeseen. A Record, not a Partial: a new
+ * code does not compile until it has its place here.
+ */
+const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
+  USAGE: 2,
+  UNKNOWN_COMMAND: 2,
   INVALID_ARGUMENT: 2,
   REV_INVALID: 2,
   REV_AMBIGUOUS: 2,
@@ -11,6 +21,7 @@ const EXIT_CODES: Partial<Record<StoreErrorCode, number>> = {
   REPO_NOT_FOUND: 3,
   REPO_EXISTS: 3,
   REPO_CONFIG: 3,
+  PERMISSION_DENIED: 3,
   OBJECT_CORRUPT: 4,
   OBJECT_MISSING: 4,
   UNSAFE_TREE: 4,
@@ -23,17 +34,26 @@ const EXIT_CODES: Partial<Record<StoreErrorCode, number>> = {
   CHECKOUT_FAILED: 6,
   COMMIT_INPUT: 6,
   NO_SPACE: 7,
+  // Values a caller built wrongly, a failing disk, a bug: nothing the user typed or the data.
+  GVARIANT_BAD_TYPE: 1,
+  GVARIANT_BAD_VALUE: 1,
+  NATIVE_MISSING: 1,
+  IO: 1,
+  INTERNAL: 1,
 };
 
-export function exitCodeFor(code: string | undefined): number {
-  return (code && EXIT_CODES[code as StoreErrorCode]) || 1;
+export function exitCodeFor(code: ErrorCode): number {
+  return EXIT_CODES[code] ?? 1;
 }
 
 /** What to try next, shown under the error line for the common mistakes. */
-export const SUGGESTIONS: Partial<Record<StoreErrorCode, string>> = {
+export const SUGGESTIONS: Partial<Record<ErrorCode, string>> = {
   REPO_NOT_FOUND: "create a repository with 'osgit init --repo PATH --mode archive', or point --repo / OSGIT_REPO at one",
   REV_INVALID: "list refs with 'osgit refs'",
   CHECKOUT_EXISTS: 'choose a folder that does not exist yet, or pass --union',
   REPO_LOCKED: 'another process (osgit or ostree) holds the repository lock; wait for it to finish, or raise [core] lock-timeout-secs',
   NO_SPACE: 'free space on that disk and run the command again',
+  PERMISSION_DENIED: 'run as a user who may read and write the repository, or check its permissions',
+  USAGE: "see 'osgit COMMAND --help'",
+  UNKNOWN_COMMAND: "see 'osgit --help'",
 };

@@ -27,7 +27,8 @@ export type StoreErrorCode =
   | 'FSCK_FAILED'
   | 'NO_SPACE' // the disk filled up; the operation was rolled back
   | 'NATIVE_MISSING' // the store's native addon (locks, syncfs) is not built
-  | 'IO';
+  | 'PERMISSION_DENIED' // the repository (or a path in it) cannot be read or written by this user
+  | 'IO'; // any other file-system failure (data: path, errno, syscall)
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

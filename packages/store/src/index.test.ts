@@ -11,7 +11,7 @@ describe('@osgit/store public API', () => {
       'compareNames', 'configModeName', 'decodeArchiveHeader', 'decodeBareUserMeta', 'decodeCommit', 'decodeDirMeta',
       'decodeDirTree', 'decodeFileHeader', 'defaultTimestamp', 'diffCommits', 'encodeArchiveHeader', 'encodeBareUserMeta',
       'encodeCommit', 'encodeDirMeta', 'encodeDirTree', 'encodeFileHeader', 'formatLsEntry', 'formatRef', 'framedHeader',
-      'fsck', 'gvariant', 'isChecksum', 'isStoreError', 'isSymlinkMode', 'jsonValue', 'listRefs', 'listTree', 'log',
+      'fsError', 'fsck', 'gvariant', 'isChecksum', 'isStoreError', 'isSymlinkMode', 'jsonValue', 'listRefs', 'listTree', 'log',
       'metadataValue', 'normalizeXattrs', 'objectRelPath', 'openFileObject', 'parseRefSpec', 'parseRepoMode',
       'parseTimestamp', 'readRef', 'resolveTreePath', 'revParse', 'sha256Hex', 'splitFramedHeader', 'summarizeCommit',
       'updateRef', 'updateSummary', 'validateFilename', 'validateRefName', 'validateRemoteName', 'withLock',

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { commitTree, parseTimestamp, revParse, StoreError, type CommitResult } from '@osgit/store';
+import { commitTree, parseTimestamp, revParse, type CommitResult } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
+import { CliError } from '../errors.js';
 
 export default class Commit extends OsgitCommand<CommitResult> {
   static override description = 'Commit a directory tree (same flags and same checksum as `ostree commit`)';
@@ -30,14 +31,14 @@ export default class Commit extends OsgitCommand<CommitResult> {
     const repo = await this.openRepo(flags.repo);
     let dir = args.dir;
     if (flags.tree) {
-      if (!flags.tree.startsWith('dir=')) throw new StoreError('INVALID_ARGUMENT', `--tree must be dir=DIR, not ${flags.tree}`);
-      if (dir) throw new StoreError('INVALID_ARGUMENT', 'give the directory either as an argument or as --tree=dir=DIR, not both');
+      if (!flags.tree.startsWith('dir=')) throw new CliError('USAGE', `--tree must be dir=DIR, not ${flags.tree}`);
+      if (dir) throw new CliError('USAGE', 'give the directory either as an argument or as --tree=dir=DIR, not both');
       dir = flags.tree.slice(4);
     }
-    if (!dir) throw new StoreError('INVALID_ARGUMENT', 'nothing to commit: give a directory (osgit commit -b BRANCH DIR)');
+    if (!dir) throw new CliError('USAGE', 'nothing to commit: give a directory (osgit commit -b BRANCH DIR)');
     const metadataStrings = (flags['add-metadata-string'] ?? []).map((kv): [string, string] => {
       const eq = kv.indexOf('=');
-      if (eq <= 0) throw new StoreError('INVALID_ARGUMENT', `--add-metadata-string needs KEY=VALUE, not ${JSON.stringify(kv)}`);
+      if (eq <= 0) throw new CliError('USAGE', `--add-metadata-string needs KEY=VALUE, not ${JSON.stringify(kv)}`);
       return [kv.slice(0, eq), kv.slice(eq + 1)];
     });
     let parent: string | null | undefined;

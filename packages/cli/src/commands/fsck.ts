@@ -1,4 +1,4 @@
-import { fsck, type FsckResult } from '@osgit/store';
+import { fsck, StoreError, type FsckResult } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
 
 export default class Fsck extends OsgitCommand<FsckResult> {
@@ -8,16 +8,15 @@ export default class Fsck extends OsgitCommand<FsckResult> {
   async exec(): Promise<FsckResult> {
     const { flags } = await this.parse(Fsck);
     const repo = await this.openRepo(flags.repo);
+    // The bar is made once fsck knows how many objects there are; the base class clears it
+    // when the command ends, whether fsck returns or throws.
     let bar: ReturnType<typeof this.progress> | null = null;
-    const result = await fsck(repo, {
+    return fsck(repo, {
       onProgress: (p) => {
         bar ??= this.progress('fsck', 'objects', p.total);
         bar.update(p.checked);
       },
     });
-    (bar as ReturnType<typeof this.progress> | null)?.stop();
-    if (!result.ok) process.exitCode = 4;
-    return result;
   }
 
   protected override render(r: FsckResult): void {
@@ -28,6 +27,11 @@ export default class Fsck extends OsgitCommand<FsckResult> {
     }
     if (r.partialCommits.length) this.out(`${r.partialCommits.length} partial commit(s) not checked for completeness`);
     this.out(`${r.objectsChecked} objects in ${r.commitsChecked} commits checked: ${r.ok ? 'no errors found' : `${r.problems.length + r.brokenRefs.length} problem(s)`}`);
-    if (!r.ok) process.stderr.write('osgit: error: fsck found problems\n');
+  }
+
+  /** Damage found is FSCK_FAILED: the report is printed (or is the JSON document), and the exit status comes from the table. */
+  protected override failureOf(r: FsckResult): StoreError | undefined {
+    if (r.ok) return undefined;
+    return new StoreError('FSCK_FAILED', 'fsck found problems', { problems: r.problems.length + r.brokenRefs.length });
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { Repo, REPO_MODES, StoreError, parseRepoMode, configModeName } from '@osgit/store';
+import { Repo, REPO_MODES, parseRepoMode, configModeName } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
+import { CliError } from '../errors.js';
 
 interface InitResult {
   path: string;
@@ -18,7 +19,7 @@ export default class Init extends OsgitCommand<InitResult> {
   async exec(): Promise<InitResult> {
     const { flags } = await this.parse(Init);
     const path = flags.repo ?? process.env.OSGIT_REPO;
-    if (!path) throw new StoreError('INVALID_ARGUMENT', 'init needs --repo PATH (or OSGIT_REPO)');
+    if (!path) throw new CliError('USAGE', 'init needs --repo PATH (or OSGIT_REPO)');
     const mode = parseRepoMode(flags.mode);
     const repo = await Repo.init(path, { mode, ...(flags['collection-id'] ? { collectionId: flags['collection-id'] } : {}) });
     return { path: repo.path, mode: configModeName(repo.mode) };

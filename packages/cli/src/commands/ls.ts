@@ -21,9 +21,9 @@ export default class Ls extends OsgitCommand<LsEntry[] | null> {
     // Human output streams entry by entry; --json collects them into one document.
     const collected: LsEntry[] = [];
     await listTree(repo, commit, args.path, { recursive: flags.recursive }, (e) => {
-      if (this.jsonMode) collected.push(e);
+      if (this.jsonEnabled()) collected.push(e);
       else this.out(formatLsEntry(e, { checksum: flags.checksum }));
     });
-    return this.jsonMode ? collected : null;
+    return this.jsonEnabled() ? collected : null;
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { updateSummary, StoreError, type SummaryResult } from '@osgit/store';
+import { updateSummary, type SummaryResult } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
+import { CliError } from '../errors.js';
 
 export default class Summary extends OsgitCommand<SummaryResult> {
   static override description = "Regenerate the repository's summary file (refs and metadata for clients), like `ostree summary -u`";
@@ -9,7 +10,7 @@ export default class Summary extends OsgitCommand<SummaryResult> {
 
   async exec(): Promise<SummaryResult> {
     const { flags } = await this.parse(Summary);
-    if (!flags.update) throw new StoreError('INVALID_ARGUMENT', 'nothing to do: pass -u to regenerate the summary');
+    if (!flags.update) throw new CliError('USAGE', 'nothing to do: pass -u to regenerate the summary');
     const repo = await this.openRepo(flags.repo);
     return updateSummary(repo);
   }

@@ -2,7 +2,7 @@ import {
   chmodSync, chownSync, constants as fsConstants, copyFileSync, createWriteStream, lchownSync, linkSync, lstatSync,
   mkdirSync, symlinkSync, unlinkSync,
 } from 'node:fs';
-import { join, basename, dirname, resolve } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
@@ -14,6 +14,7 @@ import type { DirMeta } from '../objects/dirmeta.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
 import { InFlight } from '../fsio/in-flight.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
+import { fsError } from '../fsio/fs-error.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */
@@ -75,13 +76,14 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
   };
   try {
     await walk(ctx, node, dest);
+    for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
       throw new StoreError('NO_SPACE', `no space left on the device holding ${dest}; the checkout there is incomplete`, { path: dest }, { cause: err });
     }
-    throw err;
+    // Whatever the file system refused on the way is a failed checkout, named, never a raw errno.
+    throw fsError(err, { action: 'cannot check out into', path: dest, code: 'CHECKOUT_FAILED', deniedCode: 'CHECKOUT_FAILED' });
   }
-  for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
   opts.onProgress?.(ctx.progress);
   return { commit: opts.commit, destination: dest, hardlinks, ...ctx.progress };
 }
@@ -190,7 +192,7 @@ function makeDir(path: string, top: boolean): void {
       mkdirSync(path, { mode: 0o700 });
       return;
     }
-    throw new StoreError('CHECKOUT_FAILED', `cannot create ${path}: ${(err as Error).message}`, { path }, { cause: err });
+    throw fsError(err, { action: 'cannot create', path, code: 'CHECKOUT_FAILED', deniedCode: 'CHECKOUT_FAILED' });
   }
 }
 
@@ -215,7 +217,7 @@ async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise
       try {
         linkSync(obj.path, path);
       } catch (err) {
-        throw new StoreError('CHECKOUT_FAILED', `cannot hardlink ${basename(path)} to its object: ${(err as Error).message}`, { path }, { cause: err });
+        throw fsError(err, { action: 'cannot hardlink its object to', path, code: 'CHECKOUT_FAILED', deniedCode: 'CHECKOUT_FAILED' });
       }
     } else if (ctx.repo.mode === 'archive' && info.size > LARGE_FILE) {
       await ctx.writes.add(streamOut(ctx, obj, path));

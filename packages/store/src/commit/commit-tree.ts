@@ -7,6 +7,7 @@ import { readRef } from '../refs/refs.js';
 import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
 import { defaultTimestamp } from './parse-timestamp.js';
+import { commitFsError } from './commit-fs-error.js';
 
 export interface CommitOptions extends TreeModifier {
   /** the directory to commit */
@@ -45,6 +46,14 @@ export interface CommitResult {
  * another writer moved it). Holds the repo's shared lock while writing and moving the branch.
  */
 export async function commitTree(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
+  try {
+    return await commitTreeOrThrow(repo, opts);
+  } catch (err) {
+    throw commitFsError(err, repo, opts.tree);
+  }
+}
+
+async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<CommitResult> {
   if (!opts.branch && !opts.orphan) {
     throw new StoreError('INVALID_ARGUMENT', 'a commit needs a branch (-b BRANCH) or --orphan');
   }

@@ -9,6 +9,7 @@ import { encodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { encodeDirMeta } from '../objects/dirmeta.js';
 import { readXattrs } from '../fsio/xattr-io.js';
 import { InFlight } from '../fsio/in-flight.js';
+import { fsError } from '../fsio/fs-error.js';
 import type { Xattrs } from '../objects/xattrs.js';
 
 /** How file metadata is taken from disk (OSTree's commit modifiers). */
@@ -95,7 +96,7 @@ function lstatOrFail(path: string): Stats {
   try {
     return lstatSync(path);
   } catch (cause) {
-    throw new StoreError('COMMIT_INPUT', `cannot read ${path}: ${(cause as Error).message}`, { path }, { cause });
+    throw fsError(cause, { action: 'cannot read', path, code: 'COMMIT_INPUT', deniedCode: 'COMMIT_INPUT' });
   }
 }
 
@@ -109,7 +110,7 @@ function xattrsOf(ctx: Ctx, path: string): Xattrs {
   try {
     return readXattrs(path);
   } catch (cause) {
-    throw new StoreError('COMMIT_INPUT', `cannot read extended attributes of ${path}: ${(cause as Error).message}`, { path }, { cause });
+    throw fsError(cause, { action: 'cannot read extended attributes of', path, code: 'COMMIT_INPUT', deniedCode: 'COMMIT_INPUT' });
   }
 }
 
@@ -124,7 +125,7 @@ function listDir(path: string): Entry[] {
   try {
     raw = readdirSync(path, { withFileTypes: true, encoding: 'buffer' });
   } catch (cause) {
-    throw new StoreError('COMMIT_INPUT', `cannot list ${path}: ${(cause as Error).message}`, { path }, { cause });
+    throw fsError(cause, { action: 'cannot list', path, code: 'COMMIT_INPUT', deniedCode: 'COMMIT_INPUT' });
   }
   const out: Entry[] = [];
   for (const d of raw) {

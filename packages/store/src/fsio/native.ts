@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
+import { fsError } from './fs-error.js';
 
 /**
  * The store's native addon (native/osgit_native.c, built by node-gyp at `npm ci`): OFD locks,
@@ -51,12 +52,8 @@ export function native(): NativeAddon {
 
 /** A system call error from the addon as a typed StoreError (the errno name stays in `data`). */
 export function nativeIoError(err: unknown, what: string, path: string): StoreError {
-  const code = (err as NodeJS.ErrnoException).code;
+  const named = fsError(err, { action: what, path });
+  if (named instanceof StoreError) return named;
   const message = (err as Error).message ?? String(err);
-  return new StoreError(
-    code === 'ENOSPC' || code === 'EDQUOT' ? 'NO_SPACE' : 'IO',
-    `${what} ${path}: ${message}`,
-    { path, errno: code ?? null },
-    { cause: err },
-  );
+  return new StoreError('IO', `${what} ${path}: ${message}`, { path, errno: null }, { cause: err });
 }

@@ -8,10 +8,20 @@ export type TreeNode =
   | { kind: 'dir'; tree: Checksum; meta: Checksum }
   | { kind: 'file'; checksum: Checksum };
 
-/** Splits a tree path (`/usr/bin`, `usr/bin/`, `/`) into safe components. */
+/**
+ * Splits a tree path (`/usr/bin`, `usr/bin/`, `/`) into safe components. The path is the
+ * caller's argument (a --subpath, an ls or cat path), so a `..` in it is INVALID_ARGUMENT, a
+ * usage error; the same name inside a stored dirtree is UNSAFE_TREE, damaged data.
+ */
 export function splitTreePath(path: string): string[] {
   const parts = path.split('/').filter((p) => p !== '');
-  for (const p of parts) validateFilename(p, `path ${JSON.stringify(path)}`);
+  for (const p of parts) {
+    try {
+      validateFilename(p, `path ${JSON.stringify(path)}`);
+    } catch (cause) {
+      throw new StoreError('INVALID_ARGUMENT', `path ${JSON.stringify(path)} is not a path inside the tree: it names ${JSON.stringify(p)}`, { path }, { cause });
+    }
+  }
   return parts;
 }
 

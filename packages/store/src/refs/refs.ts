@@ -7,6 +7,7 @@ import { type RefName, refRelPath, formatRef, validateRefName, validateRemoteNam
 import { atomicWriteFile } from '../fsio/atomic-write.js';
 import { type FileLock, lockFile } from '../fsio/file-lock.js';
 import { lockSettings } from '../repo/lock.js';
+import { fsError } from '../fsio/fs-error.js';
 
 /** The commit a ref points at, or null when there is no such ref. */
 export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null> {
@@ -17,7 +18,7 @@ export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
-    throw err;
+    throw fsError(err, { action: `cannot read ref ${formatRef(ref)} at`, path: join(repo.path, refRelPath(ref)) });
   }
   const value = text.trimEnd();
   if (!isChecksum(value)) {

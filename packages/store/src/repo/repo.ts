@@ -9,6 +9,7 @@ import { decodeCommit, type Commit } from '../objects/commit.js';
 import { decodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { decodeDirMeta, type DirMeta } from '../objects/dirmeta.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
+import { errnoOf, fsError } from '../fsio/fs-error.js';
 
 /** Folders `ostree init` creates (§1). */
 const INIT_DIRS = ['tmp', 'extensions', 'state', 'refs', 'refs/heads', 'refs/mirrors', 'refs/remotes', 'objects'];
@@ -48,7 +49,13 @@ export class Repo {
     try {
       text = await fs.readFile(join(abs, 'config'), 'utf8');
     } catch (cause) {
-      throw new StoreError('REPO_NOT_FOUND', `no osgit/OSTree repository at ${abs} (no config file; create one with 'osgit init')`, { path: abs }, { cause });
+      // Only a missing config means "no repository here"; one this user cannot read is a
+      // repository they may not use, and saying "not found" would send them looking elsewhere.
+      const errno = errnoOf(cause);
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+        throw new StoreError('REPO_NOT_FOUND', `no osgit/OSTree repository at ${abs} (no config file; create one with 'osgit init')`, { path: abs }, { cause });
+      }
+      throw fsError(cause, { action: 'cannot read the repository config', path: join(abs, 'config') });
     }
     return new Repo(abs, new KeyFile(text));
   }
@@ -65,8 +72,12 @@ export class Repo {
     } catch (err) {
       if (err instanceof StoreError) throw err;
     }
-    for (const d of INIT_DIRS) await fs.mkdir(join(abs, d), { recursive: true });
-    await atomicWriteFile(join(abs, 'config'), initialConfig(opts.mode, opts.collectionId));
+    try {
+      for (const d of INIT_DIRS) await fs.mkdir(join(abs, d), { recursive: true });
+      await atomicWriteFile(join(abs, 'config'), initialConfig(opts.mode, opts.collectionId));
+    } catch (err) {
+      throw fsError(err, { action: 'cannot create a repository at', path: abs });
+    }
     return Repo.open(abs);
   }
 
@@ -129,7 +140,7 @@ export class Repo {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new StoreError('OBJECT_MISSING', `${type} object ${checksum} is not in the repository`, { checksum, type }, { cause });
       }
-      throw new StoreError('IO', `cannot read ${path}: ${(cause as Error).message}`, { path }, { cause });
+      throw fsError(cause, { action: 'cannot read', path });
     } finally {
       if (fd !== null) closeSync(fd);
     }
