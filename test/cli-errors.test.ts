@@ -4,10 +4,11 @@
 // a wrong table in packages/cli/src/exit-codes.ts fails these tests, and stderr is exactly one line
 // `osgit: error: <what>` (plus at most one `hint:` line), with no stack trace unless --debug.
 // And on success, --json prints one JSON document.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/tmp.js';
+import { expectOneLineError } from './helpers/one-line-error.js';
 import { expectChecksum, lastLine, osgitOk, startOsgit, type RunResult } from './helpers/tools.js';
 
 const tmp = tempDirs('cli-errors');
@@ -38,24 +39,6 @@ beforeAll(() => {
   writeFileSync(join(src, 'second.txt'), 'second\n');
   second = expectChecksum(lastLine(osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836900', src], { cwd }).stdout));
 });
-
-/**
- * Exit code `exit`, nothing on stdout, and on stderr one `osgit: error:` line (naming
- * `mentions`), optionally followed by one `hint:` line, and no stack trace.
- */
-function expectOneLineError(r: RunResult, exit: number, mentions?: string): void {
-  const what = `exit ${r.code}\n--- stderr ---\n${r.stderr}--- stdout ---\n${r.stdout}`;
-  expect(exit).toBeGreaterThan(0);
-  expect(r.code, what).toBe(exit);
-  expect(r.stdout, what).toBe('');
-  expect(r.stderr.endsWith('\n'), what).toBe(true);
-  const lines = r.stderr.slice(0, -1).split('\n');
-  expect(lines[0], what).toMatch(/^osgit: error: \S/);
-  expect(lines.length, what).toBeLessThanOrEqual(2);
-  if (lines.length === 2) expect(lines[1], what).toMatch(/^hint: \S/);
-  expect(r.stderr, what).not.toMatch(/^\s+at /m);
-  if (mentions !== undefined) expect(lines[0], what).toContain(mentions);
-}
 
 interface CommandCase {
   name: string;
@@ -276,6 +259,37 @@ describe.concurrent('with a missing argument', () => {
   });
 });
 
+describe.concurrent('with a path that leaves the tree', () => {
+  // A `..` typed by a user is a usage error (2), not damaged data (4): that is for a stored tree.
+  it('checkout --subpath ../x exits 2 (usage) and creates nothing', async () => {
+    const parent = tmp.make('subpath');
+    const r = await run(['checkout', '--repo', repo, '--subpath', '../x', 'main', join(parent, 'out')]);
+    expectOneLineError(r, 2 /* usage */, '../x');
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('ls and cat of a path through .. exit 2 (usage)', async () => {
+    expectOneLineError(await run(['ls', '--repo', repo, 'main', '../etc']), 2 /* usage */, '../etc');
+    expectOneLineError(await run(['cat', '--repo', repo, 'main', '/x/../hello.txt']), 2 /* usage */, '/x/../hello.txt');
+  });
+});
+
+describe('a ref the file system cannot read', () => {
+  it('is an IO error (exit 1) naming the ref, never the raw ELOOP, with or without --json', async () => {
+    const looped = join(tmp.make('loop'), 'repo');
+    expect((await run(['init', '--repo', looped, '--mode', 'archive'])).code).toBe(0);
+    symlinkSync('loop', join(looped, 'refs', 'heads', 'loop'));
+    expectOneLineError(await run(['refs', '--repo', looped]), 1 /* anything else */, 'loop');
+    const r = await run(['refs', '--repo', looped, '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; exitCode: number } };
+    expect(doc.error.code).toBe('IO');
+    expect(doc.error.exitCode).toBe(1);
+    expect(doc.error.message).toContain(join(looped, 'refs', 'heads', 'loop'));
+    expect(doc.error.message).not.toContain('ELOOP');
+  });
+});
+
 describe('in a development environment', () => {
   it('still prints one error line for a usage error when NODE_ENV=development', async () => {
     expectOneLineError(await run(['log', '--repo', repo, '--no-such-flag', 'main'], { NODE_ENV: 'development' }), 2, '--no-such-flag');
@@ -329,11 +343,20 @@ describe('--json', () => {
     expect(doc.size).toBe(12);
   });
 
+  it('prints a usage error as a JSON document with code USAGE and exit status 2', async () => {
+    const r = await run(['log', '--repo', repo, '--json', '--no-such-flag', 'main']);
+    expect(r.code).toBe(2 /* usage */);
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; exitCode: number } };
+    expect(doc.error).toMatchObject({ code: 'USAGE', exitCode: 2 });
+    expect(doc.error.message).toContain('--no-such-flag');
+  });
+
   it('prints the error as a JSON document with its code, and still one line on stderr', async () => {
     const r = await run(['log', '--repo', repo, '--json', 'no-such-branch']);
     expect(r.code).toBe(2 /* usage */);
-    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+    const doc = JSON.parse(r.stdout) as { error: { code: string; message: string; exitCode: number } };
     expect(doc.error.code).toBe('REV_INVALID');
+    expect(doc.error.exitCode).toBe(2 /* usage */);
     expect(doc.error.message).toContain('no-such-branch');
     expect(r.stderr.slice(0, -1).split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^osgit: error: /);

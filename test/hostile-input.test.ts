@@ -684,7 +684,7 @@ describe('a content object whose bytes were altered', () => {
   };
 
   for (const mode of ['archive', 'bare-user', 'bare'] as const) {
-    it.skipIf(mode === 'bare' && !isRoot)(`is reported by fsck in a ${mode} repo, naming the commit and every ref whose history holds it`, async () => {
+    it.skipIf(mode === 'bare' && !isRoot)(`is reported by fsck in a ${mode} repo, naming the commit and every ref whose history holds it`, async ({ skip }) => {
       const repo = await newRepo(mode);
       const c1 = await commitTree(repo, {
         tree: sourceTree({ victim: 'precious data\n', keep: 'kept\n' }), branch: 'main', subject: 'one', timestamp: TIMESTAMP, canonicalPermissions: true,
@@ -704,11 +704,11 @@ describe('a content object whose bytes were altered', () => {
       expect(result.problems.map((p) => [p.checksum, p.type])).toEqual([[victim, 'file']]);
       expect(result.affectedCommits).toEqual([{ commit: c1.commit, refs: ['main', 'other'] }]);
       expect(result.affectedCommits.map((x) => x.commit)).not.toContain(c2.commit);
-      if (OSTREE) {
-        const r = ostree(['fsck', `--repo=${repo.path}`]);
-        expect(r.code, `ostree fsck should fail too:\n${r.stdout}\n${r.stderr}`).not.toBe(0);
-        expect(`${r.stdout}${r.stderr}`).toContain(victim);
-      }
+      // Without the oracle the test is reported as skipped, never as passed.
+      if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
+      const r = ostree(['fsck', `--repo=${repo.path}`]);
+      expect(r.code, `ostree fsck should fail too:\n${r.stdout}\n${r.stderr}`).not.toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toContain(victim);
     });
   }
 });

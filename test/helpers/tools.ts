@@ -20,6 +20,8 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   python3: 'python3',
   '/usr/bin/python3': 'python3',
   unshare: 'util-linux',
+  script: 'bsdutils',
+  setpriv: 'util-linux',
 };
 
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -202,6 +204,20 @@ export function osgitOk(args: readonly string[], opts: RunOptions = {}): RunResu
 /** Starts the osgit CLI asynchronously. */
 export function startOsgit(args: readonly string[], opts: RunOptions = {}): Started {
   return start(process.execPath, [OSGIT_BIN, ...args], { ...opts, env: { ...OSGIT_ENV, ...opts.env } });
+}
+
+/** uid and gid of `nobody`, the unprivileged user tests run the CLI as. */
+export const NOBODY = 65534;
+
+/**
+ * Starts the osgit CLI as `nobody` through setpriv (util-linux), so that a test meets the
+ * permission errors a user meets: root ignores file permissions. Needs root and the path of
+ * setpriv (`requireTool('setpriv')`); HOME points at `home`, a folder nobody may write, so oclif
+ * does not try root's. Every folder on the way to what the CLI touches must be searchable by nobody.
+ */
+export function startOsgitAsNobody(setpriv: string, home: string, args: readonly string[], opts: RunOptions = {}): Started {
+  const who = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+  return start(setpriv, [...who, process.execPath, OSGIT_BIN, ...args], { ...opts, env: { ...OSGIT_ENV, HOME: home, ...opts.env } });
 }
 
 /** The last non-empty line of a command's output (where commands print a created checksum). */

@@ -54,7 +54,7 @@ const byPath = (a: { path: string; kind: string }, b: { path: string; kind: stri
   a.path === b.path ? a.kind.localeCompare(b.kind) : a.path < b.path ? -1 : 1;
 
 describe('diffCommits', () => {
-  it('lists added, removed and modified files and folders, and folder metadata changes, in tree order', async () => {
+  it('lists added, removed and modified files and folders, and folder metadata changes, in tree order', async ({ skip }) => {
     write(src, 'keep.txt', 'same\n');
     write(src, 'modify.txt', 'before\n');
     write(src, 'remove.txt', 'bye\n');
@@ -98,16 +98,16 @@ describe('diffCommits', () => {
     const flip = { added: 'removed', removed: 'added', modified: 'modified' } as const;
     expect([...back.entries].sort(byPath)).toEqual(entries.map((e) => ({ ...e, kind: flip[e.kind] })).sort(byPath));
 
-    if (OSTREE) {
-      // ostree prints a file that became a folder as one 'M'; osgit says what left and what came.
-      const swapped = new Set(entries.filter((e) => e.kind === 'removed' && entries.some((o) => o.kind === 'added' && o.path === e.path)).map((e) => e.path));
-      const ours = [
-        ...entries.filter((e) => !swapped.has(e.path)).map(({ kind, path }) => ({ kind, path })),
-        ...[...swapped].map((path) => ({ kind: 'modified', path })),
-      ];
-      const theirs = ostreeDiff(from, to).map(({ kind, path }) => ({ kind, path }));
-      expect(ours.sort(byPath)).toEqual(theirs.sort(byPath));
-    }
+    // Without the oracle the test is reported as skipped, never as passed.
+    if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
+    // ostree prints a file that became a folder as one 'M'; osgit says what left and what came.
+    const swapped = new Set(entries.filter((e) => e.kind === 'removed' && entries.some((o) => o.kind === 'added' && o.path === e.path)).map((e) => e.path));
+    const ours = [
+      ...entries.filter((e) => !swapped.has(e.path)).map(({ kind, path }) => ({ kind, path })),
+      ...[...swapped].map((path) => ({ kind: 'modified', path })),
+    ];
+    const theirs = ostreeDiff(from, to).map(({ kind, path }) => ({ kind, path }));
+    expect(ours.sort(byPath)).toEqual(theirs.sort(byPath));
   });
 
   it('reports a change of the root folder metadata as a modified /', async () => {

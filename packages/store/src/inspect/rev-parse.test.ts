@@ -118,7 +118,7 @@ describe('revParse', () => {
     }
   });
 
-  it('refuses a prefix shared by two commits with REV_AMBIGUOUS listing both', async () => {
+  it('refuses a prefix shared by two commits with REV_AMBIGUOUS listing both', async ({ skip }) => {
     // Two commits whose checksums share their first 4 hex digits, found by varying the subject.
     const seen = new Map<string, Commit>();
     let pair: [Commit, Commit] | null = null;
@@ -142,7 +142,9 @@ describe('revParse', () => {
     while (a.slice(0, n) === b.slice(0, n)) n++;
     expect(await revParse(repo, a.slice(0, n))).toBe(a);
     expect(await revParse(repo, b.slice(0, n))).toBe(b);
-    if (OSTREE) expect(ostreeRevParse(repo, prefix).ok).toBe(false);
+    // Without the oracle the test is reported as skipped, never as passed.
+    if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
+    expect(ostreeRevParse(repo, prefix).ok).toBe(false);
   });
 
   it('refuses an unknown ref, an unknown remote and an empty revision with REV_INVALID', async () => {
@@ -160,16 +162,15 @@ describe('revParse', () => {
     }
   });
 
-  it("resolves ^ of a commit whose parent is missing to the parent's checksum, and fails one step further with OBJECT_MISSING", async () => {
+  it("resolves ^ of a commit whose parent is missing to the parent's checksum, and fails one step further with OBJECT_MISSING", async ({ skip }) => {
     const missing = sha256Hex(Buffer.from('a commit this repo never had'));
     const child = await writeCommit(repo, { ...root, parent: missing, subject: 'shallow' });
     await updateRef(repo, { ref: { remote: null, name: 'shallow' }, expected: null, value: child });
     expect(await revParse(repo, 'shallow^')).toBe(missing);
     await expectCode(revParse(repo, 'shallow^^'), 'OBJECT_MISSING');
-    if (OSTREE) {
-      expect(ostreeRevParse(repo, 'shallow^')).toEqual({ ok: true, out: missing });
-      expect(ostreeRevParse(repo, 'shallow^^').ok).toBe(false);
-    }
+    if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
+    expect(ostreeRevParse(repo, 'shallow^')).toEqual({ ok: true, out: missing });
+    expect(ostreeRevParse(repo, 'shallow^^').ok).toBe(false);
   });
 
   it.skipIf(!OSTREE)('agrees with `ostree rev-parse` on every form both accept', async () => {

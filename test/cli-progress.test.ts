@@ -1,0 +1,60 @@
+// The progress bar on a terminal (issue 5, "Failure paths"): when a command fails, its bar is
+// cleared and the error line is the last thing on the screen. Before, a failing fsck left its bar
+// running: redrawn after the error line, cursor hidden, and the process never exited.
+// `script` (util-linux's bsdutils) gives the CLI a pseudo-terminal and records what it drew.
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { tempDirs } from './helpers/tmp.js';
+import { OSGIT_BIN, describeFailure, requireTool, start, startOsgit } from './helpers/tools.js';
+
+const SCRIPT = requireTool('script');
+
+const tmp = tempDirs('cli-progress');
+afterAll(() => tmp.cleanup());
+
+const ESC = '\x1b';
+
+async function osgitOk(args: string[]): Promise<void> {
+  const r = await startOsgit(args).done;
+  if (r.code !== 0) throw new Error(describeFailure('osgit', args, r));
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+describe.skipIf(!SCRIPT)('a progress bar on a terminal', () => {
+  it('is cleared when fsck fails, leaving the error line last, and the process exits', async () => {
+    const repo = join(tmp.make('repo'), 'repo');
+    const src = tmp.make('src');
+    await osgitOk(['init', '--repo', repo, '--mode', 'archive']);
+    await osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836800', src]);
+    // fsck draws its bar once it has counted the objects, then reads the refs: this one is a
+    // symlink to itself, which no read gets through.
+    symlinkSync('loop', join(repo, 'refs', 'heads', 'loop'));
+
+    const command = [process.execPath, OSGIT_BIN, 'fsck', '--repo', repo].map(shellQuote).join(' ');
+    const term = start(SCRIPT!, ['-qec', command, '/dev/null'], {
+      env: { TERM: 'xterm', NO_COLOR: '1', FORCE_COLOR: '0', OSGIT_REPO: undefined, NODE_ENV: undefined },
+    });
+    onTestFinished(() => term.killGroup());
+    const r = await term.done;
+    const screen = r.stdout;
+    const what = JSON.stringify(screen);
+
+    expect(r.code, what).not.toBe(0);
+    const errorAt = screen.lastIndexOf('osgit: error: ');
+    expect(errorAt, what).toBeGreaterThan(0);
+    // The error line is the last thing written: no bar redrawn after it.
+    expect(screen.slice(errorAt), what).toMatch(/^osgit: error: [^\x1b\r\n]+\r?\n?$/);
+    // The bar was drawn, and after its last drawing the line was erased (ESC[2K) and the cursor
+    // shown again (ESC[?25h) before the error line.
+    const before = screen.slice(0, errorAt);
+    const lastBar = before.lastIndexOf('fsck [');
+    expect(lastBar, what).toBeGreaterThanOrEqual(0);
+    const afterBar = before.slice(lastBar);
+    expect(afterBar, what).toContain(`${ESC}[?25h`);
+    expect(afterBar.endsWith(`${ESC}[2K`), what).toBe(true);
+  });
+});
