@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
 import { fsError } from './fs-error.js';
+import { readXattrs } from './xattr-io.js';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
 
 const tmp = tempDirs('fs-error');
@@ -38,6 +39,15 @@ describe('fsError', () => {
     const err = fsError(original, { action: 'cannot check out into', path: dir, code: 'CHECKOUT_FAILED' }) as StoreError;
     expect(err.code).toBe('CHECKOUT_FAILED');
     expect(err.message).toBe(`cannot check out into ${dir}: a path component is not a directory (mkdir ${join(dir, 'file', 'sub')})`);
+  });
+
+  it('names a failure of the xattr module like any other (it reports "os error N", not an errno)', () => {
+    const missing = join(tmp.make('xattr'), 'missing');
+    const err = fsError(thrownBy(() => readXattrs(missing)), { action: 'cannot read extended attributes of', code: 'COMMIT_INPUT' }) as StoreError;
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.code).toBe('COMMIT_INPUT');
+    expect(err.message).toBe(`cannot read extended attributes of ${missing}: no such file or directory`);
+    expect(err.data).toEqual({ path: missing, errno: 'ENOENT', syscall: 'llistxattr' });
   });
 
   it('passes a StoreError and an error without an errno through unchanged', () => {

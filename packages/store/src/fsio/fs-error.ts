@@ -20,6 +20,12 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   EIO: 'input/output error',
   EBUSY: 'device or resource busy',
   ETXTBSY: 'text file busy',
+  EINVAL: 'invalid argument',
+  ENOTSUP: 'operation not supported',
+  EOPNOTSUPP: 'operation not supported',
+  E2BIG: 'argument list too long',
+  ERANGE: 'value out of range',
+  ENODATA: 'no data available',
 };
 
 /** Errnos that mean "this user may not do that here". */
