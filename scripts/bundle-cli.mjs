@@ -9,7 +9,8 @@
 // packages/cli/dist/bundle: main/osgit.js (oclif and the entry point bin/run.js loads), one file
 // per command and hook, and the chunks they share. oclif.manifest.json (written here, from the
 // bundle itself) tells oclif every command's flags and file, so oclif loads only the command
-// that runs and none to show help or the version.
+// that runs and none to show help or the version; and oclif's own modules are loaded when first
+// used (lazy-require-plugin.mjs).
 //
 // Every output file sits exactly one folder below dist/bundle, so one relative path leads from
 // any of them back to the tsc output: `import.meta.url` in bundled code is rewritten to the URL of
@@ -19,6 +20,7 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { lazyRequirePlugin } from './lazy-require-plugin.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cliRoot = join(repoRoot, 'packages', 'cli');
@@ -91,7 +93,7 @@ async function bundle() {
     keepNames: true, // class and function names as in the sources (error names, stack traces)
     logLevel: 'warning',
     metafile: true,
-    plugins: [originalLocation],
+    plugins: [lazyRequirePlugin(/[\\/]node_modules[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/), originalLocation],
   });
   return result.metafile;
 }
