@@ -78,7 +78,7 @@ export function renderReport(results, measurements) {
   lines.push(`- software: Node ${meta.node}, ostree ${meta.ostree}, osgit ${meta.osgit}`);
   lines.push(`- corpus: ${meta.corpusText}`);
   // The start-up case alone: bench/lib/startup.mjs renders its own section and method.
-  if (results.selected.length === 0) return [...lines, `- command: \`${meta.command}\``].join('\n');
+  if (results.selected.length === 0) return [...lines, `- command: \`${meta.command}\``, ''].join('\n');
   lines.push(
     `- method: ${meta.runs} run(s) per case, median shown, after one warm-up; wall time, and peak ` +
       `RSS from GNU time; fresh work dirs under ${meta.work}; command \`${meta.command}\``,
