@@ -2,11 +2,12 @@ import { StoreError } from '../errors.js';
 import { type Checksum, sha256Hex } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
-import { encodeCommit, type Metadata } from '../objects/commit.js';
+import { encodeCommit } from '../objects/commit.js';
+import { commitMetadata } from './commit-metadata.js';
 import { readRef } from '../refs/refs.js';
 import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
-import { defaultTimestamp } from './parse-timestamp.js';
+import { checkTimestampRange, defaultTimestamp } from './parse-timestamp.js';
 import { commitFsError } from './commit-fs-error.js';
 
 export interface CommitOptions extends TreeModifier {
@@ -58,6 +59,14 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
     throw new StoreError('INVALID_ARGUMENT', 'a commit needs a branch (-b BRANCH) or --orphan');
   }
   if (opts.branch) validateRefName(opts.branch);
+  checkOwnerOverrides(opts);
+  if (opts.timestamp !== undefined) checkTimestampRange(opts.timestamp);
+  const metadata = commitMetadata({
+    ...(opts.metadataStrings ? { metadataStrings: opts.metadataStrings } : {}),
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    bindings: opts.bindings !== false,
+    collectionId: repo.config.get('core', 'collection-id') ?? null,
+  });
   const branchRef = opts.branch ? { remote: null, name: opts.branch } : null;
   const current = branchRef ? await readRef(repo, branchRef) : null;
   let parent: Checksum | null;
@@ -74,13 +83,6 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...progressOpts,
     });
-    const metadata: Metadata = (opts.metadataStrings ?? []).map(([k, v]) => {
-      if (k === '') throw new StoreError('INVALID_ARGUMENT', 'metadata key must not be empty');
-      return [k, { type: 's', value: v }];
-    });
-    if (opts.branch && opts.bindings !== false) metadata.push(['ostree.ref-binding', { type: 'as', value: [opts.branch] }]);
-    const collectionId = repo.config.get('core', 'collection-id');
-    if (collectionId && opts.bindings !== false) metadata.push(['ostree.collection-binding', { type: 's', value: collectionId }]);
     const bytes = encodeCommit({
       metadata,
       parent,
@@ -111,4 +113,17 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
     throw err;
   }
   return result;
+}
+
+/** ostree reads --owner-uid/--owner-gid as a gint and refuses them beside --canonical-permissions. */
+function checkOwnerOverrides(opts: CommitOptions): void {
+  for (const [flag, id] of [['owner-uid', opts.ownerUid], ['owner-gid', opts.ownerGid]] as const) {
+    if (id === undefined) continue;
+    if (!Number.isSafeInteger(id) || id < 0 || id > 0x7fffffff) {
+      throw new StoreError('INVALID_ARGUMENT', `--${flag} must be an integer from 0 to 2147483647, not ${id}`, { [flag]: id });
+    }
+    if (opts.canonicalPermissions && id !== 0) {
+      throw new StoreError('INVALID_ARGUMENT', `cannot give both --canonical-permissions and a non-zero --${flag}`, { [flag]: id });
+    }
+  }
 }

@@ -9,7 +9,7 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 export function parseTimestamp(text: string): bigint {
   const t = text.trim();
-  if (/^@-?\d+$/.test(t)) return BigInt(t.slice(1));
+  if (/^@-?\d+$/.test(t)) return checkTimestampRange(BigInt(t.slice(1)), text);
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (!m) throw bad(text, 'use @EPOCH or ISO 8601 like 2020-01-01T00:00:00Z');
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? '0')) as [number, number, number, number, number, number];
@@ -30,6 +30,18 @@ export function parseTimestamp(text: string): bigint {
   date.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
   date.setUTCHours(h, mi, s, 0);
   return BigInt(Math.floor(date.getTime() / 1000) - offsetMin * 60);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A commit time must be a time_t: ostree parses --timestamp into one (refusing @2^63 and
+ * beyond) and stores it as a uint64, which readers take back as signed.
+ */
+export function checkTimestampRange(seconds: bigint, text: string = `@${seconds}`): bigint {
+  if (seconds < INT64_MIN || seconds > INT64_MAX) throw bad(text, 'out of the signed 64-bit range of seconds');
+  return seconds;
 }
 
 function bad(text: string, why: string): StoreError {
