@@ -9,9 +9,10 @@ export interface CommitSummary {
   commit: Checksum;
   parent: Checksum | null;
   contentChecksum: Checksum;
-  timestamp: number;
-  /** ISO 8601 UTC */
-  date: string;
+  /** seconds since the epoch (signed); a decimal string past ±2^53, where a JSON number would round it */
+  timestamp: number | string;
+  /** ISO 8601 UTC, or null outside the years 1-9999, which `ostree log` cannot print either */
+  date: string | null;
   subject: string;
   body: string;
   version: string | null;
@@ -25,8 +26,8 @@ export function summarizeCommit(commit: Checksum, c: Commit): CommitSummary {
     parent: c.parent,
     // ContentChecksum as `ostree show` prints it: SHA-256 of root dirtree ‖ root dirmeta (§2.1).
     contentChecksum: sha256Hex(checksumToBytes(c.rootTree), checksumToBytes(c.rootMeta)),
-    timestamp: Number(c.timestamp),
-    date: new Date(Number(c.timestamp) * 1000).toISOString().replace('.000Z', 'Z'),
+    timestamp: jsonInteger(c.timestamp),
+    date: commitDate(c.timestamp),
     subject: c.subject,
     body: c.body,
     version: version && typeof version.value === 'string' ? version.value : null,
@@ -34,10 +35,24 @@ export function summarizeCommit(commit: Checksum, c: Commit): CommitSummary {
   };
 }
 
+/** GDateTime's range, all that `ostree log` prints: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+const FIRST_SECOND = -62135596800n;
+const LAST_SECOND = 253402300799n;
+
+/** A commit time as ISO 8601 UTC (`1969-07-20T20:17:40Z`), or null when no calendar date can name it. */
+export function commitDate(seconds: bigint): string | null {
+  if (seconds < FIRST_SECOND || seconds > LAST_SECOND) return null;
+  return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function jsonInteger(n: bigint): number | string {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
+}
+
 /** A GVariant value in plain JSON (byte arrays as hex). */
 export function jsonValue(v: unknown): unknown {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  if (typeof v === 'bigint') return Number(v) <= Number.MAX_SAFE_INTEGER ? Number(v) : v.toString();
+  if (typeof v === 'bigint') return jsonInteger(v);
   if (Array.isArray(v)) return v.map(jsonValue);
   if (v && typeof v === 'object' && 'type' in v && 'value' in v) return jsonValue((v as { value: unknown }).value);
   return v;

@@ -12,7 +12,10 @@ export interface Commit {
   parent: Checksum | null;
   subject: string;
   body: string;
-  /** seconds since the epoch, UTC */
+  /**
+   * seconds since the epoch, UTC, signed: stored as a uint64 that ostree fills from a time_t and
+   * reads back as a gint64, so 1969 is -1 and not 2^64-1
+   */
   timestamp: bigint;
   rootTree: Checksum;
   rootMeta: Checksum;
@@ -48,7 +51,7 @@ export function decodeCommit(bytes: Uint8Array, what = 'commit'): Commit {
     parent: parent.length === 0 ? null : checksumFromBytes(parent, `${what} parent`),
     subject,
     body,
-    timestamp: bswap64(ts),
+    timestamp: BigInt.asIntN(64, bswap64(ts)),
     rootTree: checksumFromBytes(tree, `${what} root tree`),
     rootMeta: checksumFromBytes(meta, `${what} root meta`),
   };
