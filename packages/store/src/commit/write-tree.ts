@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync, readlinkSync, openSync, readSync, closeSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, openSync, readSync, closeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { StoreError } from '../errors.js';
+import { readSymlinkTarget } from './read-symlink-target.js';
 import { type Checksum, sha256Hex } from '../checksum.js';
 import type { Transaction, FileContent } from '../repo/transaction.js';
 import { encodeFileHeader, framedHeader, type FileInfo, S_IFMT, S_IFREG, S_IFLNK, S_IFDIR } from '../objects/file-header.js';
@@ -38,7 +39,8 @@ export interface WriteTreeOptions {
 const IN_MEMORY_LIMIT = 1024 * 1024;
 const HASH_CHUNK = 1024 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name that starts with U+FEFF keeps it (the default would strip it).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Writes the directory `root` into the transaction bottom-up and returns its root dirtree and
@@ -194,7 +196,7 @@ async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Check
     uid,
     gid,
     mode,
-    symlinkTarget: symlink ? readlinkSync(path) : '',
+    symlinkTarget: symlink ? readSymlinkTarget(path) : '',
     xattrs: xattrsOf(ctx, path),
     size: symlink ? 0 : st.size,
   };
