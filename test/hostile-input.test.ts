@@ -727,31 +727,29 @@ describe('refs', () => {
     return snapshotTree(join(repo.path, 'refs'));
   }
 
-  it('refuses a ref file with garbage content as REF_INVALID', async () => {
+  it('refuses a ref file with garbage content as REF_CORRUPT (damaged data, not a bad name)', async () => {
     const r = await newRepo('archive');
     mkdirSync(join(r.path, 'refs', 'heads', 'os'), { recursive: true });
     writeFileSync(join(r.path, 'refs', 'heads', 'os', 'main'), 'this is not a checksum\n');
-    await expectCode(readRef(r, { remote: null, name: 'os/main' }), 'REF_INVALID', 'os/main');
-    await expectCode(listRefs(r), 'REF_INVALID', 'os/main');
-    const err = await expectCode(revParse(r, 'os/main'), 'REV_INVALID', 'os/main');
-    expect((err.cause as StoreError).code).toBe('REF_INVALID');
+    await expectCode(readRef(r, { remote: null, name: 'os/main' }), 'REF_CORRUPT', 'os/main');
+    await expectCode(listRefs(r), 'REF_CORRUPT', 'os/main');
+    await expectCode(revParse(r, 'os/main'), 'REF_CORRUPT', 'os/main');
   });
 
-  it('refuses a ref file holding an uppercase or short checksum as REF_INVALID', async () => {
+  it('refuses a ref file holding an uppercase or short checksum as REF_CORRUPT', async () => {
     const r = await newRepo('archive');
     writeFileSync(join(r.path, 'refs', 'heads', 'upper'), `${'A'.repeat(64)}\n`);
     writeFileSync(join(r.path, 'refs', 'heads', 'short'), `${'a'.repeat(63)}\n`);
-    await expectCode(readRef(r, { remote: null, name: 'upper' }), 'REF_INVALID');
-    await expectCode(readRef(r, { remote: null, name: 'short' }), 'REF_INVALID');
+    await expectCode(readRef(r, { remote: null, name: 'upper' }), 'REF_CORRUPT');
+    await expectCode(readRef(r, { remote: null, name: 'short' }), 'REF_CORRUPT');
   });
 
-  it('keeps the REF_INVALID cause when a remote ref holds garbage', async () => {
+  it('reports REF_CORRUPT when a remote ref holds garbage', async () => {
     const r = await newRepo('archive');
     mkdirSync(join(r.path, 'refs', 'remotes', 'origin'), { recursive: true });
     writeFileSync(join(r.path, 'refs', 'remotes', 'origin', 'main'), 'garbage\n');
-    await expectCode(readRef(r, { remote: 'origin', name: 'main' }), 'REF_INVALID', 'origin:main');
-    const err = await expectCode(revParse(r, 'origin:main'), 'REV_INVALID', 'origin:main');
-    expect((err.cause as StoreError | undefined)?.code, `message was: ${err.message}`).toBe('REF_INVALID');
+    await expectCode(readRef(r, { remote: 'origin', name: 'main' }), 'REF_CORRUPT', 'origin:main');
+    await expectCode(revParse(r, 'origin:main'), 'REF_CORRUPT', 'origin:main');
   });
 
   const BAD_NAMES = ['..', '/abs', 'a//b', '-x', 'a'.repeat(64), '0123456789abcdef'.repeat(4), '', 'a/', '/', 'a/../b', '.hidden', 'a b', 'a\nb', 'a:b'];

@@ -23,6 +23,7 @@ const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   REPO_CONFIG: 3,
   PERMISSION_DENIED: 3,
   OBJECT_CORRUPT: 4,
+  REF_CORRUPT: 4,
   OBJECT_MISSING: 4,
   UNSAFE_TREE: 4,
   UNSAFE_PATH: 4,

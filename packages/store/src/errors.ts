@@ -14,7 +14,8 @@ export type StoreErrorCode =
   | 'REPO_EXISTS'
   | 'REPO_CONFIG'
   | 'REPO_LOCKED'
-  | 'REF_INVALID'
+  | 'REF_INVALID' // a ref or remote name that is not allowed (what the caller typed)
+  | 'REF_CORRUPT' // a ref file that exists but does not hold a checksum (damaged data)
   | 'REF_NOT_FOUND'
   | 'REF_CONFLICT' // compare-and-swap lost: the ref moved under us
   | 'REV_INVALID'

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { StoreError } from '../errors.js';
+import { StoreError, type StoreErrorCode } from '../errors.js';
 import { type Checksum, sha256Hex } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { decoded } from '../repo/repo.js';
@@ -10,8 +10,7 @@ import { ObjectWorkers } from '../fsio/object-workers.js';
 import { parseObjectFileName, type ObjectType } from '../objects/object-type.js';
 import { encodeFileHeader, framedHeader, isSymlinkMode } from '../objects/file-header.js';
 import { deserialize } from '../gvariant/index.js';
-import { listRefs } from '../refs/refs.js';
-import { formatRef } from '../refs/ref-name.js';
+import { scanRefs } from '../refs/scan-refs.js';
 import { forEachLimit } from '../fsio/for-each-limit.js';
 
 export interface FsckProblem {
@@ -29,8 +28,11 @@ export interface FsckResult {
   affectedCommits: Array<{ commit: Checksum; refs: string[] }>;
   /** commits marked partial (state/<c>.commitpartial): missing objects there are expected */
   partialCommits: Checksum[];
-  /** refs that point at a commit the repo does not have or cannot read */
-  brokenRefs: Array<{ ref: string; commit: Checksum; message: string }>;
+  /**
+   * refs that point at a commit the repo does not have, and ref files that cannot be read or do
+   * not hold a checksum (`commit` null, `code` REF_CORRUPT, REF_INVALID for a bad name, or IO)
+   */
+  brokenRefs: Array<{ ref: string; commit: Checksum | null; code: StoreErrorCode; message: string }>;
 }
 
 export interface FsckProgress {
@@ -87,10 +89,16 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
 
   const brokenRefs: FsckResult['brokenRefs'] = [];
   const refsOf = new Map<Checksum, string[]>();
-  for (const { ref, commit } of await listRefs(repo, { remotes: true })) {
-    const name = formatRef(ref);
+  for (const scanned of await scanRefs(repo, { remotes: true })) {
+    const name = scanned.name;
+    if ('error' in scanned) {
+      // A damaged ref is one more problem to report, not a reason to stop checking.
+      brokenRefs.push({ ref: name, commit: null, code: scanned.error.code, message: scanned.error.message });
+      continue;
+    }
+    const commit = scanned.commit;
     if (!(await repo.hasObject(commit, 'commit'))) {
-      brokenRefs.push({ ref: name, commit, message: `ref ${name} points at missing commit ${commit}` });
+      brokenRefs.push({ ref: name, commit, code: 'OBJECT_MISSING', message: `ref ${name} points at missing commit ${commit}` });
       continue;
     }
     // A ref is affected if any commit of its (available) history is.

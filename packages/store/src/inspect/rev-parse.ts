@@ -54,6 +54,8 @@ async function resolveBase(repo: Repo, base: string, rev: string): Promise<Check
       throw new StoreError('REV_AMBIGUOUS', `revision ${base} is ambiguous: ${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''}`, { rev, candidates: found });
     }
   }
+  // A ref that exists but is damaged (REF_CORRUPT) or unreadable is that error, not an unknown revision.
+  if (refError instanceof StoreError && refError.code !== 'REF_INVALID') throw refError;
   if (refError instanceof StoreError && refError.code === 'REF_INVALID') {
     throw new StoreError('REV_INVALID', `invalid revision ${JSON.stringify(rev)}: ${refError.message}`, { rev }, { cause: refError });
   }

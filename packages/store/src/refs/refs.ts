@@ -9,12 +9,16 @@ import { type FileLock, lockFile } from '../fsio/file-lock.js';
 import { lockSettings } from '../repo/lock.js';
 import { fsError } from '../fsio/fs-error.js';
 
-/** The commit a ref points at, or null when there is no such ref. */
+/**
+ * The commit a ref points at, or null when there is no such ref. A bad ref NAME is REF_INVALID
+ * (what the caller typed); a ref file that exists but does not hold a checksum is REF_CORRUPT
+ * (damaged data); one that cannot be read is a file-system error (PERMISSION_DENIED, IO...).
+ */
 export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null> {
   checkRefName(ref);
   let text: string;
   try {
-    text = await fs.readFile(join(repo.path, refRelPath(ref)), 'utf8');
+    text = await fs.readFile(join(repo.path, refRelPath(ref)), 'latin1');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
@@ -22,7 +26,7 @@ export async function readRef(repo: Repo, ref: RefName): Promise<Checksum | null
   }
   const value = text.trimEnd();
   if (!isChecksum(value)) {
-    throw new StoreError('REF_INVALID', `ref ${formatRef(ref)} holds an invalid checksum ${JSON.stringify(value.slice(0, 80))}`, { ref: formatRef(ref) });
+    throw new StoreError('REF_CORRUPT', `ref ${formatRef(ref)} holds an invalid checksum ${JSON.stringify(value.slice(0, 80))}`, { ref: formatRef(ref) });
   }
   return value;
 }
@@ -66,7 +70,8 @@ export async function listRefs(repo: Repo, opts: { remotes?: boolean } = {}): Pr
   return out.sort((a, b) => (formatRef(a.ref) < formatRef(b.ref) ? -1 : 1));
 }
 
-async function walkRefFiles(dir: string, prefix: string): Promise<string[]> {
+/** Names of the ref files under `dir` (recursively, `prefix/`-joined), skipping temp files. */
+export async function walkRefFiles(dir: string, prefix: string): Promise<string[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
