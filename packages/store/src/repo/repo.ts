@@ -42,7 +42,11 @@ export class Repo {
     this.disableXattrs = core.disableXattrs;
   }
 
-  /** Opens the repository at `path`; REPO_NOT_FOUND if there is none. */
+  /**
+   * Opens the repository at `path`: REPO_NOT_FOUND if there is no config file; if there is one
+   * this user may not read, PERMISSION_DENIED; one that cannot be read otherwise or that OSTree
+   * would refuse, REPO_CONFIG. Each names the path.
+   */
   static async open(path: string): Promise<Repo> {
     const abs = resolve(path);
     let text: string;
@@ -55,9 +59,16 @@ export class Repo {
       if (errno === 'ENOENT' || errno === 'ENOTDIR') {
         throw new StoreError('REPO_NOT_FOUND', `no osgit/OSTree repository at ${abs} (no config file; create one with 'osgit init')`, { path: abs }, { cause });
       }
-      throw fsError(cause, { action: 'cannot read the repository config', path: join(abs, 'config') });
+      throw fsError(cause, { action: 'cannot read the repository config', path: join(abs, 'config'), code: 'REPO_CONFIG' });
     }
-    return new Repo(abs, new KeyFile(text));
+    try {
+      return new Repo(abs, new KeyFile(text));
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'REPO_CONFIG') {
+        throw new StoreError('REPO_CONFIG', `repository at ${abs}: ${err.message}`, { ...err.data, path: abs }, { cause: err });
+      }
+      throw err;
+    }
   }
 
   /**
@@ -88,13 +99,8 @@ export class Repo {
     let dir = resolve(cwd);
     for (;;) {
       for (const candidate of [dir, join(dir, 'repo'), join(dir, 'ostree', 'repo')]) {
-        try {
-          await fs.access(join(candidate, 'objects'));
-          await fs.access(join(candidate, 'config'));
-          return await Repo.open(candidate);
-        } catch {
-          /* keep looking */
-        }
+        // A repository that is there but cannot be opened is reported, never skipped for another.
+        if (await looksLikeRepo(candidate)) return Repo.open(candidate);
       }
       const up = resolve(dir, '..');
       if (up === dir) break;
@@ -211,4 +217,18 @@ export function decoded<T>(checksum: Checksum, type: ObjectType, fn: () => T): T
     }
     throw err;
   }
+}
+
+/** True when `dir` holds both `objects/` and `config`, the marks of a repository. */
+async function looksLikeRepo(dir: string): Promise<boolean> {
+  for (const name of ['objects', 'config']) {
+    try {
+      await fs.stat(join(dir, name));
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw fsError(cause, { action: 'cannot look for a repository at', path: join(dir, name), code: 'REPO_CONFIG' });
+    }
+  }
+  return true;
 }
