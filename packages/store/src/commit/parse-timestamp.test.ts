@@ -77,9 +77,15 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('\t2020-01-01\n')).toBe(1577836800n);
   });
 
-  it('reads epochs beyond 2^53 exactly', () => {
-    expect(parseTimestamp('@18446744073709551615')).toBe(18446744073709551615n);
+  it('reads epochs beyond 2^53 exactly, to the ends of the int64 range', () => {
+    expect(parseTimestamp('@9223372036854775807')).toBe(9223372036854775807n);
+    expect(parseTimestamp('@-9223372036854775808')).toBe(-9223372036854775808n);
   });
+
+  // `ostree commit --timestamp` answers "Could not parse" for these: a time_t cannot hold them.
+  for (const text of ['@9223372036854775808', '@-9223372036854775809', '@18446744073709551615']) {
+    it(`refuses ${text}, past the int64 range, with INVALID_ARGUMENT as ostree refuses it`, () => expectInvalid(text));
+  }
 
   for (const text of INVALID_FOR_GNU_DATE) {
     it(`refuses ${JSON.stringify(text)} with INVALID_ARGUMENT instead of rolling it over`, () => expectInvalid(text));

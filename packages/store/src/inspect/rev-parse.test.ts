@@ -183,10 +183,10 @@ describe('revParse', () => {
     }
   });
 
-  it('names the ref when its file holds garbage', async () => {
+  it('names the ref when its file holds garbage, as corrupt data (REF_CORRUPT), not a bad revision', async () => {
     const r = await Repo.init(tmp.path('garbage', 'repo'), { mode: 'archive' });
     writeFileSync(join(r.path, 'refs/heads/broken'), 'not a checksum\n');
-    const err = await expectCode(revParse(r, 'broken'), 'REV_INVALID');
+    const err = await expectCode(revParse(r, 'broken'), 'REF_CORRUPT');
     expect(err.message).toContain('broken');
     unlinkSync(join(r.path, 'refs/heads/broken'));
   });
