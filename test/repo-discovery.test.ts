@@ -2,13 +2,14 @@
 // repository that is there but cannot be opened is an error naming it (REPO_CONFIG, or
 // PERMISSION_DENIED when this user may not read it: exit 3),
 // never silently skipped in favour of another one further up.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/tmp.js';
-import { describeFailure, startOsgit, type RunResult } from './helpers/tools.js';
+import { describeFailure, isRoot, OSGIT_BIN, requireTool, start, startOsgit, type RunResult } from './helpers/tools.js';
 
 const tmp = tempDirs('discovery');
+const SETPRIV = isRoot ? requireTool('setpriv') : null;
 afterAll(() => tmp.cleanup());
 
 async function osgit(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<RunResult> {
@@ -56,6 +57,26 @@ describe('repository discovery', () => {
     mkdirSync(join(dir, 'repo', 'objects'), { recursive: true });
     mkdirSync(join(dir, 'repo', 'config'));
     expectRepoConfigError(await osgit(['refs', '--json'], dir), join(dir, 'repo'));
+  });
+
+  // Root reads every file: as root, the command runs as nobody (setpriv), with a home it may write.
+  it.skipIf(isRoot && !SETPRIV)('reports a repository whose config this user may not read (EACCES) instead of moving on', async () => {
+    const setpriv = isRoot ? SETPRIV : null;
+    chmodSync(top, 0o755);
+    const dir = join(top, 'work4');
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'objects'), { recursive: true });
+    writeFileSync(join(repo, 'config'), '[core]\nrepo_version=1\nmode=archive\n');
+    chmodSync(join(repo, 'config'), 0o000);
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    const cmd = [OSGIT_BIN, 'refs', '--json'];
+    const r = setpriv
+      ? await start(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...cmd], { cwd: dir, env: { HOME: home, OSGIT_REPO: undefined } }).done
+      : await osgit(['refs', '--json'], dir, { HOME: home });
+    expectRepoConfigError(r, repo);
+    expect(r.stderr).toContain('EACCES');
   });
 
   it('names the path of a broken repository given by --repo or OSGIT_REPO', async () => {
