@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/tmp.js';
-import { describeFailure, isRoot, OSGIT_BIN, requireTool, start, startOsgit, type RunResult } from './helpers/tools.js';
+import { describeFailure, isRoot, requireTool, startOsgit, startOsgitAsNobody, type RunResult } from './helpers/tools.js';
 
 const tmp = tempDirs('discovery');
 const SETPRIV = isRoot ? requireTool('setpriv') : null;
@@ -60,7 +60,7 @@ describe('repository discovery', () => {
   });
 
   // Root reads every file: as root, the command runs as nobody (setpriv), with a home it may write.
-  it.skipIf(isRoot && !SETPRIV)('reports a repository whose config this user may not read (EACCES) instead of moving on', async () => {
+  it.skipIf(isRoot && !SETPRIV)('reports a repository whose config this user may not read (PERMISSION_DENIED) instead of moving on', async () => {
     const setpriv = isRoot ? SETPRIV : null;
     chmodSync(top, 0o755);
     const dir = join(top, 'work4');
@@ -71,12 +71,11 @@ describe('repository discovery', () => {
     const home = join(dir, 'home');
     mkdirSync(home);
     chmodSync(home, 0o777);
-    const cmd = [OSGIT_BIN, 'refs', '--json'];
     const r = setpriv
-      ? await start(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...cmd], { cwd: dir, env: { HOME: home, OSGIT_REPO: undefined } }).done
+      ? await startOsgitAsNobody(setpriv, home, ['refs', '--json'], { cwd: dir }).done
       : await osgit(['refs', '--json'], dir, { HOME: home });
-    expectRepoConfigError(r, repo);
-    expect(r.stderr).toContain('EACCES');
+    expectRepoConfigError(r, repo, 'PERMISSION_DENIED');
+    expect(r.stderr).toContain('permission denied');
   });
 
   it('names the path of a broken repository given by --repo or OSGIT_REPO', async () => {
