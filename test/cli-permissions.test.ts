@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from './helpers/tmp.js';
 import { expectOneLineError } from './helpers/one-line-error.js';
-import { describeFailure, NOBODY, requireRoot, requireTool, startOsgit, startOsgitAsNobody, type RunResult } from './helpers/tools.js';
+import { describeFailure, NOBODY, requireRoot, requireTool, start, startOsgit, startOsgitAsNobody, type RunResult } from './helpers/tools.js';
 
 const SETPRIV = requireTool('setpriv');
 const ROOT = requireRoot();
@@ -41,6 +41,12 @@ async function makeRepo(prefix: string): Promise<string> {
   await asRoot(['init', '--repo', repo, '--mode', 'archive']);
   await asRoot(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836800', src]);
   return repo;
+}
+
+/** Gives a folder and everything in it to nobody (a repository that user owns). */
+async function chownTree(dir: string): Promise<void> {
+  const r = await start('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]).done;
+  if (r.code !== 0) throw new Error(describeFailure('chown', ['-R', dir], r));
 }
 
 interface ErrorDoc {
@@ -94,6 +100,30 @@ describe.skipIf(!SETPRIV || !ROOT)('as a user without the permissions a command 
     expectOneLineError(human, 3 /* repository */, join(repo, 'config'));
     expect(human.stderr).toContain('permission denied');
     const json = await asNobody(['log', '--repo', repo, '--json', 'main']);
+    expect(errorDoc(json)).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 3 });
+  });
+
+  it('commit of a tree holding a file the user may not read exits 6 (commit input) naming the file, and the branch stays', async () => {
+    const repo = await makeRepo('own-repo');
+    await chownTree(repo);
+    const tree = readableFolder('secret-tree');
+    writeFileSync(join(tree, 'open.txt'), 'anyone\n');
+    writeFileSync(join(tree, 'secret.txt'), 'root only\n', { mode: 0o600 });
+    const ref = readFileSync(join(repo, 'refs', 'heads', 'main'), 'utf8');
+    const args = ['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836900', tree];
+    const human = await asNobody(args);
+    expectOneLineError(human, 6 /* commit input */, `cannot read ${join(tree, 'secret.txt')}: permission denied`);
+    const json = await asNobody([...args, '--json']);
+    expect(errorDoc(json)).toMatchObject({ code: 'COMMIT_INPUT', exitCode: 6 });
+    expect(readFileSync(join(repo, 'refs', 'heads', 'main'), 'utf8')).toBe(ref);
+  });
+
+  it('init in a folder the user may not write exits 3 (repository) with PERMISSION_DENIED', async () => {
+    const target = join(readableFolder('ro-init'), 'repo');
+    const human = await asNobody(['init', '--repo', target, '--mode', 'archive']);
+    expectOneLineError(human, 3 /* repository */, target);
+    expect(human.stderr).toContain('permission denied');
+    const json = await asNobody(['init', '--repo', target, '--mode', 'archive', '--json']);
     expect(errorDoc(json)).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 3 });
   });
 
