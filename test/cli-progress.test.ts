@@ -6,7 +6,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { tempDirs } from './helpers/tmp.js';
-import { OSGIT_BIN, describeFailure, requireTool, start, startOsgit } from './helpers/tools.js';
+import { OSGIT_BIN, describeFailure, requireTool, start, startOsgit, type RunResult } from './helpers/tools.js';
 
 const SCRIPT = requireTool('script');
 
@@ -24,7 +24,34 @@ function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Runs the CLI on a pseudo-terminal; its stdout is everything drawn on that terminal. */
+async function onTerminal(args: string[]): Promise<RunResult> {
+  const command = [process.execPath, OSGIT_BIN, ...args].map(shellQuote).join(' ');
+  const term = start(SCRIPT!, ['-qec', command, '/dev/null'], {
+    env: { TERM: 'xterm', NO_COLOR: '1', FORCE_COLOR: '0', OSGIT_REPO: undefined, NODE_ENV: undefined },
+  });
+  onTestFinished(() => term.killGroup());
+  return term.done;
+}
+
 describe.skipIf(!SCRIPT)('a progress bar on a terminal', () => {
+  it('is cleared when a command throws (commit of a fifo), leaving the error line last', async () => {
+    const repo = join(tmp.make('repo'), 'repo');
+    const src = tmp.make('src');
+    await osgitOk(['init', '--repo', repo, '--mode', 'archive']);
+    const mkfifo = await start('mkfifo', [join(src, 'pipe')]).done;
+    expect(mkfifo.code, mkfifo.stderr).toBe(0);
+    const r = await onTerminal(['commit', '--repo', repo, '-b', 'main', src]);
+    const screen = r.stdout;
+    const what = JSON.stringify(screen);
+    expect(r.code, what).toBe(6 /* commit input */);
+    const errorAt = screen.lastIndexOf('osgit: error: ');
+    expect(screen.slice(errorAt), what).toMatch(/^osgit: error: [^\x1b\r\n]*pipe[^\x1b\r\n]*\r?\n?$/);
+    const before = screen.slice(0, errorAt);
+    expect(before, what).toContain('committing');
+    expect(before.endsWith(`${ESC}[2K`), what).toBe(true);
+  });
+
   it('is cleared when fsck fails, leaving the error line last, and the process exits', async () => {
     const repo = join(tmp.make('repo'), 'repo');
     const src = tmp.make('src');
@@ -34,16 +61,11 @@ describe.skipIf(!SCRIPT)('a progress bar on a terminal', () => {
     // symlink to itself, which no read gets through (fsck reports it, then fails).
     symlinkSync('loop', join(repo, 'refs', 'heads', 'loop'));
 
-    const command = [process.execPath, OSGIT_BIN, 'fsck', '--repo', repo].map(shellQuote).join(' ');
-    const term = start(SCRIPT!, ['-qec', command, '/dev/null'], {
-      env: { TERM: 'xterm', NO_COLOR: '1', FORCE_COLOR: '0', OSGIT_REPO: undefined, NODE_ENV: undefined },
-    });
-    onTestFinished(() => term.killGroup());
-    const r = await term.done;
+    const r = await onTerminal(['fsck', '--repo', repo]);
     const screen = r.stdout;
     const what = JSON.stringify(screen);
 
-    expect(r.code, what).not.toBe(0);
+    expect(r.code, what).toBe(4 /* corrupt data */);
     const errorAt = screen.lastIndexOf('osgit: error: ');
     expect(errorAt, what).toBeGreaterThan(0);
     // The error line is the last thing written: no bar redrawn after it.
