@@ -73,6 +73,6 @@ describe.skipIf(!OSTREE)('a file rewritten in place while it is committed', () =
         const ours = await osgitAsync(['fsck', '--repo', repo]);
         expect(ours.code, `osgit fsck after run ${run}: ${ours.stdout}${ours.stderr}`).toBe(0);
       }
-    });
+    }, 300_000);
   }
 });

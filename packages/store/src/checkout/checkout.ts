@@ -15,6 +15,7 @@ import { writeXattrs } from '../fsio/xattr-io.js';
 import { InFlight } from '../fsio/in-flight.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
 import { fsError } from '../fsio/fs-error.js';
+import { isNoSpace } from '../fsio/io-error.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */
@@ -78,7 +79,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     await walk(ctx, node, dest);
     for (let i = ctx.dirs.length - 1; i >= 0; i--) applyDirMeta(ctx, ctx.dirs[i]!.path, ctx.dirs[i]!.meta);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+    if (isNoSpace(err)) {
       throw new StoreError('NO_SPACE', `no space left on the device holding ${dest}; the checkout there is incomplete`, { path: dest }, { cause: err });
     }
     // Whatever the file system refused on the way is a failed checkout, named, never a raw errno.
@@ -225,6 +226,7 @@ async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise
       // Read, inflate and create in a worker; both cores work and the walk goes on.
       ctx.workers ??= new ObjectWorkers();
       const job = ctx.workers.inflateTo({
+        checksum: obj.checksum,
         source: obj.path,
         bodyOffset: obj.bodyOffset!,
         size: info.size,
@@ -233,16 +235,9 @@ async function checkoutFile(ctx: Ctx, checksum: Checksum, path: string): Promise
         mode: fileMode(ctx, info.mode),
       });
       await ctx.writes.add(
-        job.then(
-          () => {
-            if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
-          },
-          (err: Error & { code?: string }) => {
-            if (err.code === 'OBJECT_CORRUPT') throw new StoreError('OBJECT_CORRUPT', `file object ${obj.checksum}: ${err.message}`, { checksum: obj.checksum }, { cause: err });
-            if (err.code === 'EEXIST') throw new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new path, or use --union)`, { path }, { cause: err });
-            throw err;
-          },
-        ),
+        job.then(() => {
+          if (!ctx.opts.userMode && info.xattrs.length > 0) writeXattrs(path, info.xattrs);
+        }),
       );
     } else {
       copyFileSync(obj.path, path, fsConstants.COPYFILE_EXCL);

@@ -9,6 +9,7 @@ import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
 import { checkTimestampRange, defaultTimestamp } from './parse-timestamp.js';
 import { commitFsError } from './commit-fs-error.js';
+import { isNoSpace } from '../fsio/io-error.js';
 
 export interface CommitOptions extends TreeModifier {
   /** the directory to commit */
@@ -107,7 +108,7 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
     };
   } catch (err) {
     await tx.abort().catch(() => undefined);
-    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+    if (isNoSpace(err)) {
       throw new StoreError('NO_SPACE', `no space left on the device holding ${repo.path}; the commit was rolled back and no ref moved`, { repo: repo.path }, { cause: err });
     }
     throw err;

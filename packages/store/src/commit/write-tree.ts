@@ -35,7 +35,12 @@ export interface WriteTreeOptions {
   onProgress?: (p: WriteTreeProgress) => void;
 }
 
-/** Files up to this size are read once into memory; larger ones are read twice, in chunks. */
+/**
+ * Files up to this size are read once into memory, and the object is written from the very bytes
+ * that were hashed. Larger ones are read twice, in chunks: once to hash (so a file the repo
+ * already has is never copied), and once by the transaction, which hashes what it writes and
+ * refuses the object if the file changed in between (see Transaction.writeFile).
+ */
 const IN_MEMORY_LIMIT = 1024 * 1024;
 const HASH_CHUNK = 1024 * 1024;
 
@@ -267,5 +272,5 @@ function hashFile(head: Uint8Array, path: string, size: number): Checksum {
 }
 
 function changedUnderUs(path: string): StoreError {
-  return new StoreError('COMMIT_INPUT', `${path} changed size while it was being committed`, { path });
+  return new StoreError('COMMIT_INPUT', `file changed while it was being committed: ${path}`, { path });
 }

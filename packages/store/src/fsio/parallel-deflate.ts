@@ -1,6 +1,7 @@
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 const deflateRaw = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.deflateRaw);
 
@@ -14,10 +15,15 @@ const WINDOW = 32 * 1024;
  * ends with a sync flush, the last with Z_FINISH, so the pieces join into one valid deflate
  * stream that any inflater (ostree's included) reads. The output differs from one-shot zlib
  * bytes; object checksums cover the uncompressed content, so they do not change.
- * Returns the number of input bytes, which the caller checks against the size it hashed.
+ * The file is read once, and each chunk is hashed (after `hashPrefix`) from the same buffer
+ * that is compressed, so the returned checksum and size describe exactly the bytes written,
+ * whatever another process does to the file meanwhile.
  */
-export async function deflateFileParallel(src: string, fdOut: number, opts: { level: number; parallel?: number }): Promise<number> {
+export async function deflateFileParallel(
+  src: string, fdOut: number, opts: { level: number; hashPrefix: Uint8Array; parallel?: number },
+): Promise<{ size: number; checksum: string }> {
   const parallel = opts.parallel ?? 4;
+  const hash = createHash('sha256').update(opts.hashPrefix);
   const fdIn = openSync(src, 'r');
   const pending: Array<Promise<Buffer>> = [];
   let total = 0;
@@ -27,6 +33,7 @@ export async function deflateFileParallel(src: string, fdOut: number, opts: { le
       const buf = Buffer.allocUnsafe(DEFLATE_CHUNK);
       const n = readFull(fdIn, buf);
       const chunk = buf.subarray(0, n);
+      hash.update(chunk);
       total += n;
       // A short read means end of file; a file of whole chunks ends with an empty final chunk.
       const last = n < DEFLATE_CHUNK;
@@ -39,7 +46,7 @@ export async function deflateFileParallel(src: string, fdOut: number, opts: { le
       pending.push(deflateRaw(chunk, options));
       prevTail = n >= WINDOW ? Buffer.from(chunk.subarray(n - WINDOW)) : Buffer.concat([prevTail ?? Buffer.alloc(0), chunk]).subarray(-WINDOW);
       while (pending.length >= parallel || (last && pending.length > 0)) writeAll(fdOut, await pending.shift()!);
-      if (last) return total;
+      if (last) return { size: total, checksum: hash.digest('hex') };
     }
   } finally {
     // Let compressions already started finish before the caller cleans up.

@@ -165,19 +165,14 @@ async function verifyObject(repo: Repo, workers: ObjectWorkers, checksum: Checks
       if (isSymlinkMode(obj.info.mode)) {
         actual = sha256Hex(head);
       } else if (obj.info.size <= IN_WORKER_LIMIT) {
-        try {
-          actual = await workers.hashContent({
-            source: obj.path,
-            bodyOffset: obj.bodyOffset ?? 0,
-            inflate: repo.mode === 'archive',
-            size: obj.info.size,
-            head,
-          });
-        } catch (err) {
-          const e = err as Error & { code?: string };
-          if (e.code === 'OBJECT_CORRUPT') throw new StoreError('OBJECT_CORRUPT', e.message, { checksum }, { cause: err });
-          throw err;
-        }
+        actual = await workers.hashContent({
+          checksum,
+          source: obj.path,
+          bodyOffset: obj.bodyOffset ?? 0,
+          inflate: repo.mode === 'archive',
+          size: obj.info.size,
+          head,
+        });
       } else {
         const h = createHash('sha256');
         h.update(head);

@@ -10,6 +10,7 @@ import {
   type FileInfo, decodeArchiveHeader, decodeBareUserMeta, splitFramedHeader, isSymlinkMode, S_IFMT, S_IFLNK,
 } from '../objects/file-header.js';
 import { readXattr, readXattrs } from '../fsio/xattr-io.js';
+import { inflateArchiveBody } from '../objects/archive-body.js';
 
 const inflateRaw = promisify(zlib.inflateRaw);
 
@@ -61,12 +62,6 @@ export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
         if (body.length !== info.size) throw new StoreError('OBJECT_CORRUPT', `${what}: content is ${body.length} bytes, header says ${info.size}`, { checksum });
         return body;
       };
-      const inflateWhole = (): Buffer =>
-        zlib.inflateRawSync(readFileSync(path).subarray(bodyOffset), {
-          chunkSize: Math.max(16 * 1024, Math.min(info.size + 64, 64 * 1024 * 1024)),
-          // A header that understates the content must not let a small object inflate without bound.
-          maxOutputLength: info.size + 1,
-        });
       return {
         checksum,
         info,
@@ -81,7 +76,7 @@ export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
         },
         readContentSync: () => {
           try {
-            return checkSize(inflateWhole());
+            return inflateArchiveBody(readFileSync(path).subarray(bodyOffset), info.size, checksum);
           } catch (cause) {
             throw corrupt(checksum, what, cause);
           }

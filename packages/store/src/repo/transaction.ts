@@ -1,6 +1,6 @@
 import {
-  promises as fs, constants as fsConstants, chmodSync, chownSync, closeSync, copyFileSync, lchownSync, lstatSync,
-  lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync, fchmodSync, futimesSync,
+  promises as fs, chmodSync, chownSync, closeSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
+  renameSync, rmSync, symlinkSync, utimesSync, writeFileSync, fchmodSync, futimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { Checksum } from '../checksum.js';
 import type { Repo } from './repo.js';
 import { type ObjectType, objectRelPath } from '../objects/object-type.js';
 import {
-  type FileInfo, encodeArchiveHeader, encodeBareUserMeta, framedHeader, isSymlinkMode,
+  type FileInfo, encodeArchiveHeader, encodeBareUserMeta, encodeFileHeader, framedHeader, isSymlinkMode,
 } from '../objects/file-header.js';
 import { acquireLock, type RepoLock } from './lock.js';
 import { syncFilesystem } from '../fsio/sync-fs.js';
@@ -20,7 +20,11 @@ import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
 
-/** Where a regular file's bytes come from: in memory, or a path to stream (large files). */
+/**
+ * Where a regular file's bytes come from: in memory (the caller hashed exactly these bytes), or
+ * a path (large files), which the transaction reads once more, hashing what it writes: the
+ * object is staged only if that matches the checksum and size the caller announced.
+ */
 export type FileContent = { bytes: Uint8Array } | { path: string };
 
 export interface TransactionStats {
@@ -46,6 +50,7 @@ export class Transaction {
   private readonly madeDirs = new Set<string>();
   private readonly inFlight = new Set<Checksum>();
   private workers: ObjectWorkers | null = null;
+  private tempSeq = 0;
   private done = false;
 
   private constructor(repo: Repo, dir: string, lock: RepoLock, stagingLock: FileLock) {
@@ -100,13 +105,19 @@ export class Transaction {
    * Stages a content object in this repo's mode (§1.2): `.filez` for archive, a real file with
    * `user.ostreemeta` for bare-user, a file with real ownership and xattrs for bare. File system
    * calls are synchronous (cheaper than a thread-pool round trip for small files); compression
-   * runs on libuv's pool, so for archive repos this returns a promise the caller may keep several
-   * of in flight. Anything else returns undefined, the object already staged.
+   * and the copy of large files run off the main thread, so those return a promise the caller may
+   * keep several of in flight. Anything else returns undefined, the object already staged.
+   * A large file (`{ path }`) that no longer has the announced checksum and size when it is
+   * copied fails with COMMIT_INPUT and stages nothing: no object ever holds bytes other than
+   * those its name is the checksum of.
    */
   writeFile(checksum: Checksum, info: FileInfo, content: FileContent | null): Promise<void> | undefined {
     const path = this.stagePath(checksum, 'file');
     const symlink = isSymlinkMode(info.mode);
     if (!symlink && !content) throw new StoreError('INVALID_ARGUMENT', 'regular file without content');
+    if (!symlink && 'path' in content! && this.repo.mode !== 'archive') {
+      return this.copyLargeFile(checksum, info, content.path, path);
+    }
     switch (this.repo.mode) {
       case 'archive': {
         const head = framedHeader(encodeArchiveHeader(info));
@@ -117,14 +128,14 @@ export class Transaction {
         this.inFlight.add(checksum);
         const done = 'bytes' in content!
           ? this.writeSmallFilez(path, head, content.bytes)
-          : this.writeLargeFilez(path, head, content!.path, info.size);
+          : this.writeLargeFilez(checksum, info, path, head, content!.path);
         return done.finally(() => this.inFlight.delete(checksum));
       }
       case 'bare-user': {
         // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
         const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
         const meta = encodeBareUserMeta(info);
-        const body = symlink ? { bytes: Buffer.from(info.symlinkTarget + '\0') } : content!;
+        const body = symlink ? Buffer.from(info.symlinkTarget + '\0') : (content as { bytes: Uint8Array }).bytes;
         if (!writeObjectFileSync(path, body, perms)) return undefined;
         writeXattr(path, 'user.ostreemeta', meta);
         this.count(info.size);
@@ -147,7 +158,7 @@ export class Transaction {
           this.count(0);
           return undefined;
         }
-        if (!writeContentExclusiveSync(path, content!, 0o600)) return undefined;
+        if (!createExclusiveSync(path, (content as { bytes: Uint8Array }).bytes, 0o600)) return undefined;
         if (this.repo.mode === 'bare') {
           chownSync(path, info.uid, info.gid);
           writeXattrs(path, info.xattrs);
@@ -168,22 +179,61 @@ export class Transaction {
     if (written >= 0) this.count(written);
   }
 
-  private async writeLargeFilez(path: string, head: Buffer, source: string, size: number): Promise<void> {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx', 0o644);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-      throw err;
-    }
+  /**
+   * Compresses a large file into a `.filez` under a temporary name, hashing the very chunks it
+   * compresses, and names it only if they are the bytes the caller hashed.
+   */
+  private async writeLargeFilez(checksum: Checksum, info: FileInfo, path: string, head: Buffer, source: string): Promise<void> {
+    const temp = this.tempPath();
+    const fd = openSync(temp, 'wx', 0o644);
+    let staged = false;
     try {
       writeAll(fd, head);
-      const n = await deflateFileParallel(source, fd, { level: this.repo.zlibLevel });
-      if (n !== size) throw new StoreError('COMMIT_INPUT', `${source} changed size while it was being committed`, { path: source });
+      const read = await deflateFileParallel(source, fd, { level: this.repo.zlibLevel, hashPrefix: framedHeader(encodeFileHeader(info)) });
+      if (read.size !== info.size || read.checksum !== checksum) throw changedWhileCommitted(source);
+      renameSync(temp, path);
+      staged = true;
     } finally {
       closeSync(fd);
+      if (!staged) rmSync(temp, { force: true });
     }
-    this.count(size);
+    this.count(info.size);
+  }
+
+  /**
+   * Bare modes: copies a large file (in a worker, so the walk goes on) under a temporary name,
+   * hashing exactly the bytes written, and names it only if they are the bytes the caller hashed.
+   */
+  private async copyLargeFile(checksum: Checksum, info: FileInfo, source: string, path: string): Promise<void> {
+    const bare = this.repo.mode === 'bare';
+    // bare-user keeps the real mode in user.ostreemeta and needs to read its own objects.
+    const mode = bare ? 0o600 : this.repo.mode === 'bare-user' ? (info.mode & 0o775) | 0o400 : info.mode & 0o775;
+    const temp = this.tempPath();
+    this.workers ??= new ObjectWorkers();
+    this.inFlight.add(checksum);
+    let staged = false;
+    try {
+      const copy = await this.workers.copyHashing({ source, dest: temp, head: framedHeader(encodeFileHeader(info)), mode });
+      if (copy.size !== info.size || copy.checksum !== checksum) throw changedWhileCommitted(source);
+      if (this.repo.mode === 'bare-user') writeXattr(temp, 'user.ostreemeta', encodeBareUserMeta(info));
+      if (bare) {
+        chownSync(temp, info.uid, info.gid);
+        writeXattrs(temp, info.xattrs);
+        chmodSync(temp, info.mode & 0o7777);
+      }
+      renameSync(temp, path);
+      staged = true;
+    } finally {
+      this.inFlight.delete(checksum);
+      if (!staged) rmSync(temp, { force: true });
+    }
+    this.count(info.size);
+  }
+
+  /** A name in the staging folder for an object whose name is not yet known. */
+  private tempPath(): string {
+    if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
+    return join(this.dir, `partial-${this.tempSeq++}`);
   }
 
   private count(bytes: number): void {
@@ -277,13 +327,7 @@ const UMASK = process.umask();
  * calls as possible: the mode is set at creation unless the umask would strip some of it.
  * Returns false if the object already existed.
  */
-function writeObjectFileSync(path: string, content: FileContent, perms: number): boolean {
-  if (!('bytes' in content)) {
-    if (!writeContentExclusiveSync(path, content, perms)) return false;
-    chmodSync(path, perms);
-    utimesSync(path, 0, 0);
-    return true;
-  }
+function writeObjectFileSync(path: string, bytes: Uint8Array, perms: number): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', perms);
@@ -292,7 +336,7 @@ function writeObjectFileSync(path: string, content: FileContent, perms: number):
     throw err;
   }
   try {
-    writeAll(fd, content.bytes);
+    writeAll(fd, bytes);
     if ((perms & UMASK) !== 0) fchmodSync(fd, perms);
     futimesSync(fd, 0, 0);
   } finally {
@@ -301,15 +345,9 @@ function writeObjectFileSync(path: string, content: FileContent, perms: number):
   return true;
 }
 
-function writeContentExclusiveSync(path: string, content: FileContent, mode: number): boolean {
-  if ('bytes' in content) return createExclusiveSync(path, content.bytes, mode);
-  try {
-    copyFileSync(content.path, path, fsConstants.COPYFILE_EXCL);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
+/** The one-line refusal when a file's bytes changed between being hashed and being copied. */
+function changedWhileCommitted(path: string): StoreError {
+  return new StoreError('COMMIT_INPUT', `file changed while it was being committed: ${path}`, { path });
 }
 
 

@@ -1,0 +1,137 @@
+/**
+ * The code that runs inside each object worker thread (see object-workers.ts for the pool).
+ * Each operation is a plain function over the store's own codecs; every failure leaves the
+ * thread as a StoreError's {code, message, data} and is re-created as a StoreError on the main
+ * side, so callers see the same typed errors as from the main thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { readFileSync, writeFileSync, chownSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import { StoreError, type StoreErrorCode } from '../errors.js';
+import { inflateArchiveBody } from '../objects/archive-body.js';
+import { copyHashingSync } from './hashing-copy.js';
+import { ioError } from './io-error.js';
+
+/** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
+export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
+
+/** Checkout from an archive repo: inflate a `.filez` body into a new file. */
+export interface InflateJob {
+  checksum: string;
+  source: string;
+  bodyOffset: number;
+  size: number;
+  dest: string;
+  /** [uid, gid] to chown to, or null to leave ownership alone */
+  owner: [number, number] | null;
+  mode: number;
+}
+
+/** fsck: the checksum of a content object, recomputed from its header and its (inflated) bytes. */
+export interface HashJob {
+  checksum: string;
+  /** the object file */
+  source: string;
+  /** where the content starts in it (archive: after the header) */
+  bodyOffset: number;
+  /** raw-deflated content (archive objects) */
+  inflate: boolean;
+  size: number;
+  /** the framed content header the checksum starts with */
+  head: Uint8Array;
+}
+
+/** Commit of a large file into a bare repo: copy it once into a new file, hashing what is written. */
+export interface CopyJob { source: string; dest: string; head: Uint8Array; mode: number }
+export interface CopyResult { checksum: string; size: number }
+
+/** Each operation: what it is sent, what it answers. */
+export interface WorkerOps {
+  filez: [FilezJob, number];
+  inflate: [InflateJob, number];
+  hash: [HashJob, string];
+  copy: [CopyJob, CopyResult];
+}
+export type WorkerOp = keyof WorkerOps;
+
+export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; job: WorkerOps[K][0] } }[WorkerOp];
+export interface WireError { code: StoreErrorCode; message: string; data: Record<string, unknown> }
+export type WorkerReply = { id: number; result: unknown; error?: undefined } | { id: number; error: WireError };
+
+/** Creates a new file; false if it already exists (another writer staged the same object). */
+function createExclusive(path: string, data: Uint8Array, mode: number): boolean {
+  try {
+    writeFileSync(path, data, { flag: 'wx', mode });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw ioError(err, `cannot write ${path}`);
+  }
+}
+
+const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
+  filez(job) {
+    const out = Buffer.concat([job.head, zlib.deflateRawSync(job.bytes, { level: job.level })]);
+    return createExclusive(job.path, out, 0o644) ? out.length : -1;
+  },
+  inflate(job) {
+    const body = inflateArchiveBody(readObject(job.source, job.checksum).subarray(job.bodyOffset), job.size, job.checksum);
+    try {
+      writeFileSync(job.dest, body, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new StoreError('CHECKOUT_EXISTS', `${job.dest} already exists (check out into a new path, or use --union)`, { path: job.dest });
+      }
+      throw ioError(err, `cannot write ${job.dest}`);
+    }
+    try {
+      if (job.owner) chownSync(job.dest, job.owner[0], job.owner[1]);
+      chmodSync(job.dest, job.mode);
+    } catch (err) {
+      throw ioError(err, `cannot set the owner and mode of ${job.dest}`);
+    }
+    return body.length;
+  },
+  hash(job) {
+    let body: Uint8Array = readObject(job.source, job.checksum).subarray(job.bodyOffset);
+    if (job.inflate) body = inflateArchiveBody(body, job.size, job.checksum);
+    else if (body.length !== job.size) {
+      throw new StoreError('OBJECT_CORRUPT', `file object ${job.checksum}: content is ${body.length} bytes, header says ${job.size}`, { checksum: job.checksum });
+    }
+    return createHash('sha256').update(job.head).update(body).digest('hex');
+  },
+  copy(job) {
+    try {
+      return copyHashingSync(job.source, job.dest, job.head, job.mode);
+    } catch (err) {
+      throw ioError(err, `cannot copy ${job.source}`);
+    }
+  },
+};
+
+function readObject(path: string, checksum: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new StoreError('OBJECT_MISSING', `file object ${checksum} is not in the repository`, { checksum, type: 'file' });
+    }
+    throw ioError(err, `cannot read ${path}`);
+  }
+}
+
+function toWire(err: unknown): WireError {
+  const e = err instanceof StoreError ? err : ioError(err, 'object worker');
+  return { code: e.code, message: e.message, data: e.data };
+}
+
+parentPort?.on('message', (m: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    reply = { id: m.id, result: (ops[m.op] as (job: unknown) => unknown)(m.job) };
+  } catch (err) {
+    reply = { id: m.id, error: toWire(err) };
+  }
+  parentPort!.postMessage(reply);
+});
