@@ -4,12 +4,17 @@
 // the branch stays where it was. Both `ostree fsck` and `osgit fsck` must pass afterwards.
 // The writer is a separate process that rewrites the whole file continuously (same size,
 // different bytes), so the commit's reads overlap its writes.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  Repo, Transaction, encodeFileHeader, framedHeader, isStoreError, type FileInfo, type RepoMode,
+} from '@osgit/store';
+import { prngBytes } from './helpers/prng.js';
 import { tempDirs } from './helpers/tmp.js';
-import { lastLine, requireTool, start, startOsgit, type RunResult, type Started } from './helpers/tools.js';
+import { isRoot, lastLine, requireTool, start, startOsgit, type RunResult, type Started } from './helpers/tools.js';
 
 const tmp = tempDirs('changing');
 const OSTREE = requireTool('ostree');
@@ -74,5 +79,48 @@ describe.skipIf(!OSTREE)('a file rewritten in place while it is committed', () =
         expect(ours.code, `osgit fsck after run ${run}: ${ours.stdout}${ours.stderr}`).toBe(0);
       }
     }, 300_000);
+  }
+});
+
+// The same guarantee without a race: the transaction is told a checksum and size that the file on
+// disk no longer has (as when it changed after write-tree hashed it), and must stage nothing.
+describe('a large file whose bytes are not the ones announced', () => {
+  const modes: RepoMode[] = ['archive', 'bare-user', 'bare-user-only', ...(isRoot ? (['bare'] as const) : [])];
+  const SIZE = 3 * 1024 * 1024;
+
+  /** Files left in the transaction's staging folder (objects or temporary copies). */
+  function staged(tx: Transaction): string[] {
+    return readdirSync(tx.dir, { recursive: true, withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => d.name);
+  }
+
+  for (const mode of modes) {
+    it(`is refused with COMMIT_INPUT and leaves nothing staged (${mode})`, async () => {
+      const repo = await Repo.init(join(tmp.make(`tx-${mode}`), 'repo'), { mode });
+      const file = join(tmp.make(`tx-${mode}-tree`), 'big.bin');
+      const bytes = prngBytes(7, SIZE);
+      writeFileSync(file, bytes);
+      const info: FileInfo = { uid: 0, gid: 0, mode: 0o100644, symlinkTarget: '', xattrs: [], size: SIZE };
+      const announced = createHash('sha256').update(framedHeader(encodeFileHeader(info))).update(bytes).digest('hex');
+      const tx = await Transaction.begin(repo);
+      try {
+        // Same size, other bytes.
+        writeFileSync(file, prngBytes(8, SIZE));
+        const changed = await tx.writeFile(announced, info, { path: file })!.then(() => null, (err: unknown) => err);
+        expect(isStoreError(changed, 'COMMIT_INPUT'), String(changed)).toBe(true);
+        expect((changed as Error).message).toBe(`file changed while it was being committed: ${file}`);
+        expect(staged(tx)).toEqual([]);
+
+        // Truncated: the first bytes are the announced ones, but fewer of them.
+        writeFileSync(file, bytes);
+        truncateSync(file, SIZE - 1000);
+        const shorter = await tx.writeFile(announced, info, { path: file })!.then(() => null, (err: unknown) => err);
+        expect(isStoreError(shorter, 'COMMIT_INPUT'), String(shorter)).toBe(true);
+        expect(staged(tx)).toEqual([]);
+        expect(tx.hasSync(announced, 'file')).toBe(false);
+      } finally {
+        await tx.abort();
+      }
+      expect(repo.hasObjectSync(announced, 'file')).toBe(false);
+    });
   }
 });
