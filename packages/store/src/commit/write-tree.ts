@@ -167,8 +167,8 @@ async function writeDir(ctx: Ctx, path: string, st: Stats): Promise<{ tree: Chec
   const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : st.mode;
   const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path) });
   const metaSum = sha256Hex(metaBytes);
-  if (!ctx.tx.hasSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
-  if (!ctx.tx.hasSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
+  if (!ctx.tx.inRepoOrInFlightSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
+  if (!ctx.tx.inRepoOrInFlightSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
   ctx.progress.dirs++;
   return { tree: treeSum, meta: metaSum };
 }
@@ -220,7 +220,10 @@ async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Check
   }
   ctx.progress.files++;
   ctx.progress.bytesRead += info.size;
-  if (!ctx.tx.hasSync(checksum, 'file')) {
+  // Small files in bare modes are one O_EXCL create, which finds a copy staged earlier itself;
+  // anything else (compression, large copies) is worth a look into the staging folder first.
+  const oneCreate = ctx.tx.repo.mode !== 'archive' && (content === null || 'bytes' in content);
+  if (!(oneCreate ? ctx.tx.inRepoOrInFlightSync(checksum, 'file') : ctx.tx.hasSync(checksum, 'file'))) {
     const pending = ctx.tx.writeFile(checksum, info, content);
     if (pending) await ctx.writes.add(pending);
   }
@@ -233,19 +236,24 @@ async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Check
 }
 
 
-/** Reads exactly `size` bytes; a file that shrank or grew while we read is an error. */
+/**
+ * Reads exactly `size` bytes; a file that shrank or grew while we read is an error. It asks for
+ * one byte more than expected: a regular file answers a short read only at its end, so one
+ * read usually both fills the buffer and proves that nothing follows.
+ */
 function readExactly(path: string, size: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(size);
+    const buf = Buffer.allocUnsafe(size + 1);
     let off = 0;
-    while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
-      if (n === 0) throw changedUnderUs(path);
+    for (;;) {
+      const n = readSync(fd, buf, off, size + 1 - off, off);
       off += n;
+      // Reaching exactly `size` means the read came up one byte short: the end of the file.
+      if (n === 0 || off >= size) break;
     }
-    if (readSync(fd, Buffer.alloc(1), 0, 1, size) !== 0) throw changedUnderUs(path);
-    return buf;
+    if (off !== size) throw changedUnderUs(path);
+    return buf.subarray(0, size);
   } finally {
     closeSync(fd);
   }

@@ -96,6 +96,15 @@ export class Transaction {
     return lstatSync(join(this.dir, rel), { throwIfNoEntry: false }) !== undefined;
   }
 
+  /**
+   * hasSync without the look into the staging folder: for writes that are a single O_EXCL
+   * create (metadata objects, small files in bare modes), which find an object this
+   * transaction staged already by themselves, at no more cost than the lookup.
+   */
+  inRepoOrInFlightSync(checksum: Checksum, type: ObjectType): boolean {
+    return this.inFlight.has(checksum) || this.repo.hasObjectSync(checksum, type);
+  }
+
   /** Stages a metadata object (its bytes are its checksum's preimage; the caller computed it). */
   writeMetadataSync(checksum: Checksum, type: ObjectType, bytes: Uint8Array): void {
     if (createExclusiveSync(this.stagePath(checksum, type), bytes, 0o644)) this.count(bytes.length);
@@ -209,7 +218,8 @@ export class Transaction {
     // bare-user keeps the real mode in user.ostreemeta and needs to read its own objects.
     const mode = bare ? 0o600 : this.repo.mode === 'bare-user' ? (info.mode & 0o775) | 0o400 : info.mode & 0o775;
     const temp = this.tempPath();
-    this.workers ??= new ObjectWorkers();
+    // One thread is enough to take the few large files off the walk's thread.
+    this.workers ??= new ObjectWorkers(1);
     this.inFlight.add(checksum);
     let staged = false;
     try {
