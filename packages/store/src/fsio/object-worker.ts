@@ -66,7 +66,7 @@ function createExclusive(path: string, data: Uint8Array, mode: number): boolean 
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw ioError(err, `cannot write ${path}`);
+    throw ioError(err, 'cannot write', path);
   }
 }
 
@@ -83,13 +83,13 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new StoreError('CHECKOUT_EXISTS', `${job.dest} already exists (check out into a new path, or use --union)`, { path: job.dest });
       }
-      throw ioError(err, `cannot write ${job.dest}`);
+      throw ioError(err, 'cannot write', job.dest);
     }
     try {
       if (job.owner) chownSync(job.dest, job.owner[0], job.owner[1]);
       chmodSync(job.dest, job.mode);
     } catch (err) {
-      throw ioError(err, `cannot set the owner and mode of ${job.dest}`);
+      throw ioError(err, 'cannot set the owner and mode of', job.dest);
     }
     return body.length;
   },
@@ -105,7 +105,7 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
     try {
       return copyHashingSync(job.source, job.dest, job.head, job.mode);
     } catch (err) {
-      throw ioError(err, `cannot copy ${job.source}`);
+      throw ioError(err, 'cannot copy', job.source);
     }
   },
 };
@@ -117,12 +117,12 @@ function readObject(path: string, checksum: string): Buffer {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new StoreError('OBJECT_MISSING', `file object ${checksum} is not in the repository`, { checksum, type: 'file' });
     }
-    throw ioError(err, `cannot read ${path}`);
+    throw ioError(err, 'cannot read', path);
   }
 }
 
 function toWire(err: unknown): WireError {
-  const e = err instanceof StoreError ? err : ioError(err, 'object worker');
+  const e = err instanceof StoreError ? err : ioError(err, 'object worker failed on', '(unknown path)');
   return { code: e.code, message: e.message, data: e.data };
 }
 

@@ -1,5 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
 import type {
   CopyJob, CopyResult, FilezJob, HashJob, InflateJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
@@ -8,13 +12,21 @@ import type {
 export type { CopyJob, CopyResult, FilezJob, HashJob, InflateJob } from './object-worker.js';
 
 /**
- * Where the worker's compiled code is. From dist/ it sits beside this file; under vitest this
- * file runs from its TypeScript source, and the worker (a separate thread that Node loads
- * itself) is taken from dist/, which `npm test` builds first (`pretest`).
+ * Where the worker's compiled code is: beside this file in dist/; from the package's dist/ when
+ * this file runs from its TypeScript source (vitest; `npm test` builds dist/ first) or from a
+ * bundle of the CLI (found through the package name, as the native addon is).
  */
-function workerUrl(): URL {
+function workerPath(): string {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/fsio/object-worker.js', here) : new URL('./object-worker.js', here);
+  const candidates = [fileURLToPath(new URL(here.endsWith('.ts') ? '../../dist/fsio/object-worker.js' : './object-worker.js', here))];
+  try {
+    candidates.push(join(dirname(createRequire(here).resolve('@osgit/store/package.json')), 'dist/fsio/object-worker.js'));
+  } catch {
+    /* not resolvable from here: the first candidate is the only one */
+  }
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new StoreError('IO', `osgit's object worker is missing at ${candidates[0]}; build with 'npx tsc -b'`, { path: candidates[0] });
+  return found;
 }
 
 interface Job {
@@ -39,8 +51,9 @@ export class ObjectWorkers {
   private broken: StoreError | null = null;
 
   constructor(size = Math.max(1, availableParallelism())) {
+    const path = workerPath();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(workerUrl());
+      const w = new Worker(path);
       w.unref();
       w.on('message', (m: WorkerReply) => {
         this.load[i]!--;
