@@ -1,0 +1,59 @@
+// The object workers run in other threads; what they fail with must arrive on this side as the
+// store's own typed errors (a StoreError with its code and data), not as a plain Error.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../errors.js';
+import { ObjectWorkers } from './object-workers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'osgit-object-workers-'));
+const workers = new ObjectWorkers(1);
+const SUM = 'ab'.repeat(32);
+
+afterAll(async () => {
+  await workers.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function failure(p: Promise<unknown>): Promise<StoreError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(StoreError);
+  return err as StoreError;
+}
+
+describe('object workers', () => {
+  it('report a damaged deflate body as OBJECT_CORRUPT naming the object', async () => {
+    const source = join(dir, 'damaged.filez');
+    writeFileSync(source, Buffer.from('this is not deflate data at all'));
+    const err = await failure(workers.hashContent({ checksum: SUM, source, bodyOffset: 0, inflate: true, size: 10, head: new Uint8Array() }));
+    expect(err.code).toBe('OBJECT_CORRUPT');
+    expect(err.data).toEqual({ checksum: SUM });
+  });
+
+  it('report a body longer than its header says as OBJECT_CORRUPT', async () => {
+    const source = join(dir, 'long.filez');
+    writeFileSync(source, deflateRawSync(Buffer.alloc(100, 1)));
+    const err = await failure(workers.inflateTo({ checksum: SUM, source, bodyOffset: 0, size: 10, dest: join(dir, 'never'), owner: null, mode: 0o644 }));
+    expect(err.code).toBe('OBJECT_CORRUPT');
+  });
+
+  it('report a checkout target that exists as CHECKOUT_EXISTS with its path', async () => {
+    const source = join(dir, 'ok.filez');
+    writeFileSync(source, deflateRawSync(Buffer.from('hello')));
+    const dest = join(dir, 'exists');
+    writeFileSync(dest, 'already here');
+    const err = await failure(workers.inflateTo({ checksum: SUM, source, bodyOffset: 0, size: 5, dest, owner: null, mode: 0o644 }));
+    expect(err.code).toBe('CHECKOUT_EXISTS');
+    expect(err.data).toEqual({ path: dest });
+  });
+
+  it('report a missing object as OBJECT_MISSING and other system errors as IO with the errno', async () => {
+    const gone = await failure(workers.hashContent({ checksum: SUM, source: join(dir, 'nope'), bodyOffset: 0, inflate: false, size: 0, head: new Uint8Array() }));
+    expect(gone.code).toBe('OBJECT_MISSING');
+    const io = await failure(workers.copyHashing({ source: join(dir, 'nope'), dest: join(dir, 'copy'), head: new Uint8Array(), mode: 0o644 }));
+    expect(io.code).toBe('IO');
+    expect(io.data).toMatchObject({ errno: 'ENOENT' });
+  });
+});
