@@ -48,7 +48,8 @@ describe.skipIf(!OSTREE)('a file rewritten in place while it is committed', () =
   for (const mode of ['archive', 'bare-user'] as const) {
     it(`never leaves an object that does not match its name (${mode})`, async () => {
       const repo = join(tmp.make(mode), 'repo');
-      expect((await osgitAsync(['init', '--repo', repo, '--mode', mode])).code).toBe(0);
+      const init = await osgitAsync(['init', '--repo', repo, '--mode', mode]);
+      expect(init.code, init.stderr).toBe(0);
       const tree = tmp.make(`${mode}-tree`);
       writeFileSync(join(tree, 'small.txt'), 'a small file\n');
       writeFileSync(join(tree, 'big.bin'), Buffer.alloc(BIG, 0xee));
@@ -71,7 +72,7 @@ describe.skipIf(!OSTREE)('a file rewritten in place while it is committed', () =
           expect(r.code, r.stderr).toBe(6);
           expect(r.stderr.trim().split('\n')[0]).toMatch(/file changed while it was being committed: .*big\.bin$/);
           const head = await osgitAsync(['rev-parse', '--repo', repo, 'main']);
-          expect(lastLine(head.stdout)).toBe(branch);
+          expect(lastLine(head.stdout), head.stderr).toBe(branch);
         }
         const theirs = await ostreeAsync(['fsck', `--repo=${repo}`]);
         expect(theirs.code, `ostree fsck after run ${run}: ${theirs.stdout}${theirs.stderr}`).toBe(0);
