@@ -14,8 +14,7 @@ import type { DirMeta } from '../objects/dirmeta.js';
 import { writeXattrs } from '../fsio/xattr-io.js';
 import { InFlight } from '../fsio/in-flight.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
-import { fsError } from '../fsio/fs-error.js';
-import { isNoSpace } from '../fsio/io-error.js';
+import { fsError, isNoSpace } from '../fsio/fs-error.js';
 
 export interface CheckoutOptions {
   /** commit to check out (already resolved) */

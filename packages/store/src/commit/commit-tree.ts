@@ -9,7 +9,7 @@ import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
 import { checkTimestampRange, defaultTimestamp } from './parse-timestamp.js';
 import { commitFsError } from './commit-fs-error.js';
-import { isNoSpace } from '../fsio/io-error.js';
+import { isNoSpace } from '../fsio/fs-error.js';
 
 export interface CommitOptions extends TreeModifier {
   /** the directory to commit */

@@ -76,3 +76,10 @@ export function fsError(err: unknown, ctx: FsErrorContext): unknown {
   const message = `${ctx.action}${path ? ` ${path}` : ''}: ${describeErrno(errno)}${detail}`;
   return new StoreError(code, message, { path, errno, ...(e.syscall ? { syscall: e.syscall } : {}) }, { cause: err });
 }
+
+/** True for a full disk, whether it arrives as Node's errno error or already named NO_SPACE. */
+export function isNoSpace(err: unknown): boolean {
+  if (err instanceof StoreError) return err.code === 'NO_SPACE';
+  const errno = errnoOf(err);
+  return errno !== undefined && FULL.has(errno);
+}

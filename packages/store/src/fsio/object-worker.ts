@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import { StoreError, type StoreErrorCode } from '../errors.js';
 import { inflateArchiveBody } from '../objects/archive-body.js';
 import { copyHashingSync } from './hashing-copy.js';
-import { ioError } from './io-error.js';
+import { fsError } from './fs-error.js';
 
 /** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
@@ -66,7 +66,7 @@ function createExclusive(path: string, data: Uint8Array, mode: number): boolean 
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw ioError(err, 'cannot write', path);
+    throw fsError(err, { action: 'cannot write', path });
   }
 }
 
@@ -83,13 +83,13 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new StoreError('CHECKOUT_EXISTS', `${job.dest} already exists (check out into a new path, or use --union)`, { path: job.dest });
       }
-      throw ioError(err, 'cannot write', job.dest);
+      throw fsError(err, { action: 'cannot write', path: job.dest });
     }
     try {
       if (job.owner) chownSync(job.dest, job.owner[0], job.owner[1]);
       chmodSync(job.dest, job.mode);
     } catch (err) {
-      throw ioError(err, 'cannot set the owner and mode of', job.dest);
+      throw fsError(err, { action: 'cannot set the owner and mode of', path: job.dest });
     }
     return body.length;
   },
@@ -105,7 +105,11 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
     try {
       return copyHashingSync(job.source, job.dest, job.head, job.mode);
     } catch (err) {
-      throw ioError(err, 'cannot copy', job.source);
+      // The file being committed is input: a failure to open it is the tree's, not the repo's.
+      if ((err as NodeJS.ErrnoException).path === job.source) {
+        throw fsError(err, { action: 'cannot read', path: job.source, code: 'COMMIT_INPUT', deniedCode: 'COMMIT_INPUT' });
+      }
+      throw fsError(err, { action: 'cannot copy into', path: job.dest });
     }
   },
 };
@@ -117,13 +121,14 @@ function readObject(path: string, checksum: string): Buffer {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new StoreError('OBJECT_MISSING', `file object ${checksum} is not in the repository`, { checksum, type: 'file' });
     }
-    throw ioError(err, 'cannot read', path);
+    throw fsError(err, { action: 'cannot read', path });
   }
 }
 
 function toWire(err: unknown): WireError {
-  const e = err instanceof StoreError ? err : ioError(err, 'object worker failed on', '(unknown path)');
-  return { code: e.code, message: e.message, data: e.data };
+  if (err instanceof StoreError) return { code: err.code, message: err.message, data: err.data };
+  // Not a file-system error (fsError names those): a bug, reported as such, still typed.
+  return { code: 'IO', message: `object worker failed: ${(err as Error | null)?.message ?? String(err)}`, data: {} };
 }
 
 parentPort?.on('message', (m: WorkerRequest) => {

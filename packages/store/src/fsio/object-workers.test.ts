@@ -49,10 +49,18 @@ describe('object workers', () => {
     expect(err.data).toEqual({ path: dest });
   });
 
-  it('report a missing object as OBJECT_MISSING and other system errors as IO with the errno', async () => {
+  it('report a missing object as OBJECT_MISSING, a file to commit that vanished as COMMIT_INPUT', async () => {
     const gone = await failure(workers.hashContent({ checksum: SUM, source: join(dir, 'nope'), bodyOffset: 0, inflate: false, size: 0, head: new Uint8Array() }));
     expect(gone.code).toBe('OBJECT_MISSING');
-    const io = await failure(workers.copyHashing({ source: join(dir, 'nope'), dest: join(dir, 'copy'), head: new Uint8Array(), mode: 0o644 }));
+    const input = await failure(workers.copyHashing({ source: join(dir, 'nope'), dest: join(dir, 'copy'), head: new Uint8Array(), mode: 0o644 }));
+    expect(input.code).toBe('COMMIT_INPUT');
+    expect(input.data).toMatchObject({ path: join(dir, 'nope'), errno: 'ENOENT' });
+  });
+
+  it('report other system errors as IO with the errno', async () => {
+    const source = join(dir, 'present');
+    writeFileSync(source, 'x');
+    const io = await failure(workers.copyHashing({ source, dest: join(dir, 'no-such-dir', 'copy'), head: new Uint8Array(), mode: 0o644 }));
     expect(io.code).toBe('IO');
     expect(io.data).toMatchObject({ errno: 'ENOENT' });
   });
