@@ -76,7 +76,7 @@ describe.skipIf(!SETPRIV || !ROOT)('as a user without the permissions a command 
     const json = await asNobody([...args, '--json']);
     expect(json.code).toBe(3);
     expect(errorDoc(json)).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 3 });
-    expect(errorDoc(json).message).not.toContain('EACCES');
+    expect(json.stdout).not.toMatch(/EACCES|EPERM|EROFS/);
     expect(readFileSync(join(repo, 'refs', 'heads', 'main'), 'utf8')).toBe(ref);
     expect(readdirSync(join(repo, 'objects'), { recursive: true }).sort()).toEqual(objects);
   });

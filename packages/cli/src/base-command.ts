@@ -72,7 +72,7 @@ export abstract class OsgitCommand<T> extends Command {
         message: e.message,
         exitCode: exitCodeFor(e.code),
         ...(hint ? { hint } : {}),
-        ...(Object.keys(e.data).length > 0 ? { data: e.data } : {}),
+        ...(Object.keys(publicData(e)).length > 0 ? { data: publicData(e) } : {}),
       },
     };
   }
@@ -133,4 +133,14 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value) <= Number.MAX_SAFE_INTEGER ? Number(value) : value.toString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   return value;
+}
+
+/**
+ * The error's data as JSON output shows it: the operating system's errno name (`EACCES`) stays
+ * in the cause, shown with --debug; the message already says it in words, and scripts key on
+ * the stable `code`.
+ */
+function publicData(e: TypedError): Record<string, unknown> {
+  const { errno: _errno, ...rest } = e.data;
+  return rest;
 }
