@@ -136,4 +136,27 @@ describe.skipIf(!SETPRIV || !ROOT)('as a user without the permissions a command 
     expect(json.code).toBe(3);
     expect(errorDoc(json)).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 3 });
   });
+
+  it('fsck names an object folder it may not list with the other damage it finds, and exits 4', async () => {
+    const repo = await makeRepo('closed-folder');
+    const objects = join(repo, 'objects');
+    const folders = readdirSync(objects).sort();
+    expect(folders.length).toBeGreaterThan(1);
+    const closed = join(objects, folders[0]!);
+    chmodSync(closed, 0o700);
+    // a corrupt object elsewhere: the last folder's first object gets one byte appended
+    const other = join(objects, folders[folders.length - 1]!);
+    const victim = join(other, readdirSync(other)[0]!);
+    writeFileSync(victim, Buffer.concat([readFileSync(victim), Buffer.from([0])]));
+    const human = await asNobody(['fsck', '--repo', repo]);
+    expect(human.code).toBe(4);
+    expect(human.stdout).toContain(`cannot list ${closed}: permission denied`);
+    expect(human.stdout).toMatch(/error: \w+ [0-9a-f]{64}: /);
+    const json = await asNobody(['fsck', '--repo', repo, '--json']);
+    expect(json.code).toBe(4);
+    const doc = JSON.parse(json.stdout) as { ok: boolean; problems: unknown[]; unreadable: Array<{ path: string; code: string }> };
+    expect(doc.ok).toBe(false);
+    expect(doc.problems.length).toBeGreaterThan(0);
+    expect(doc.unreadable).toEqual([expect.objectContaining({ path: closed, code: 'PERMISSION_DENIED' })]);
+  });
 });

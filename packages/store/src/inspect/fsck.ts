@@ -12,6 +12,7 @@ import { encodeFileHeader, framedHeader, isSymlinkMode } from '../objects/file-h
 import { deserialize } from '../gvariant/index.js';
 import { scanRefs } from '../refs/scan-refs.js';
 import { forEachLimit } from '../fsio/for-each-limit.js';
+import { fsError } from '../fsio/fs-error.js';
 
 export interface FsckProblem {
   checksum: Checksum;
@@ -33,6 +34,8 @@ export interface FsckResult {
    * not hold a checksum (`commit` null, `code` REF_CORRUPT, REF_INVALID for a bad name, or IO)
    */
   brokenRefs: Array<{ ref: string; commit: Checksum | null; code: StoreErrorCode; message: string }>;
+  /** object folders that could not be listed (PERMISSION_DENIED, IO): their objects went unchecked */
+  unreadable: Array<{ path: string; code: StoreErrorCode; message: string }>;
 }
 
 export interface FsckProgress {
@@ -54,7 +57,8 @@ const EXT_TYPES: Record<string, ObjectType> = {
  * objects, and names the commits and refs each problem affects. Read-only.
  */
 export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) => void; concurrency?: number } = {}): Promise<FsckResult> {
-  const objects = await enumerateObjects(repo);
+  const unreadable: FsckResult['unreadable'] = [];
+  const objects = await enumerateObjects(repo, unreadable);
   const problems: FsckProblem[] = [];
   const bad = new Set<Checksum>();
   let checked = 0;
@@ -113,24 +117,34 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
   }
   const affectedCommits = [...new Set(affected)].map((commit) => ({ commit, refs: refsOf.get(commit) ?? [] }));
   return {
-    ok: problems.length === 0 && affectedCommits.length === 0 && brokenRefs.length === 0,
+    ok: problems.length === 0 && affectedCommits.length === 0 && brokenRefs.length === 0 && unreadable.length === 0,
     objectsChecked: objects.length,
     commitsChecked: commits.length,
     problems: problems.sort((a, b) => (a.checksum < b.checksum ? -1 : 1)),
     affectedCommits,
     partialCommits: [...partial],
     brokenRefs,
+    unreadable,
   };
 }
 
-async function enumerateObjects(repo: Repo): Promise<Array<{ checksum: Checksum; ext: string }>> {
+/**
+ * Every object file under objects/. A folder that cannot be listed is recorded in `unreadable`
+ * (its objects cannot be checked, which fsck must say) instead of being skipped in silence; a
+ * plain file where a folder would be is not an object folder and is left alone.
+ */
+async function enumerateObjects(repo: Repo, unreadable: FsckResult['unreadable']): Promise<Array<{ checksum: Checksum; ext: string }>> {
   const root = join(repo.path, 'objects');
   const out: Array<{ checksum: Checksum; ext: string }> = [];
   for (const dir of (await fs.readdir(root)).sort()) {
     let names: string[];
     try {
       names = await fs.readdir(join(root, dir));
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+      const e = fsError(err, { action: 'cannot list', path: join(root, dir) });
+      if (!(e instanceof StoreError)) throw e;
+      unreadable.push({ path: join(root, dir), code: e.code, message: e.message });
       continue;
     }
     for (const name of names) {
