@@ -19,5 +19,7 @@ export default defineConfig({
     pool: 'forks',
     // The CLI the tests run is a bundle of tsc's output: bundle what was just compiled.
     globalSetup: ['test/helpers/bundle-cli.global-setup.ts'],
+    // A measuring tool (see the file): OSGIT_TEST_BLOCKS=FILE logs where test processes block.
+    setupFiles: process.env.OSGIT_TEST_BLOCKS ? ['test/helpers/event-loop-watch.ts'] : [],
   },
 });

@@ -53,81 +53,81 @@ describe.skipIf(!OSTREE || !ROOT)('checkout across implementations', () => {
       /** What a plain checkout as root must give. */
       let expected: TreeEntry[];
 
-      beforeAll(() => {
+      beforeAll(async () => {
         ostreeRepo = join(tmp.make(`ostree-${mode}`), 'repo');
         osgitRepo = join(tmp.make(`osgit-${mode}`), 'repo');
-        ostreeInit(ostreeRepo, mode);
-        ostreeCommit(ostreeRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        await ostreeInit(ostreeRepo, mode);
+        await ostreeCommit(ostreeRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
         expected = mode === 'bare-user-only' ? canonicalized(fixture) : fixture;
       });
 
       // osgit's repo is filled lazily so that the ostree-only expectations above never depend on it.
-      function osgitRepoWithFixture(): string {
+      async function osgitRepoWithFixture(): Promise<string> {
         if (!existsSync(join(osgitRepo, 'refs', 'heads', 'test', 'main'))) {
-          osgitInit(osgitRepo, mode);
-          osgitCommit(osgitRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+          await osgitInit(osgitRepo, mode);
+          await osgitCommit(osgitRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
         }
         return osgitRepo;
       }
 
-      it('ostree checks out what osgit committed, reproducing the fixture', () => {
+      it('ostree checks out what osgit committed, reproducing the fixture', async () => {
         const out = tmp.path('ostree-of-osgit');
-        ostreeCheckout(osgitRepoWithFixture(), 'test/main', out);
+        await ostreeCheckout(await osgitRepoWithFixture(), 'test/main', out);
         expectTreesEqual(expected, snapshotTree(out), { labels: ['fixture', 'ostree checkout of osgit commit'] });
       });
 
-      it('osgit checks out what ostree committed, reproducing the fixture', () => {
+      it('osgit checks out what ostree committed, reproducing the fixture', async () => {
         const out = tmp.path('osgit-of-ostree');
-        osgitCheckout(ostreeRepo, 'test/main', out);
+        await osgitCheckout(ostreeRepo, 'test/main', out);
         expectTreesEqual(expected, snapshotTree(out), { labels: ['fixture', 'osgit checkout of ostree commit'] });
       });
 
-      it('osgit checks out what osgit committed, reproducing the fixture', () => {
+      it('osgit checks out what osgit committed, reproducing the fixture', async () => {
         const out = tmp.path('osgit-of-osgit');
-        osgitCheckout(osgitRepoWithFixture(), 'test/main', out);
+        await osgitCheckout(await osgitRepoWithFixture(), 'test/main', out);
         expectTreesEqual(expected, snapshotTree(out), { labels: ['fixture', 'osgit checkout of osgit commit'] });
       });
 
-      it('in user mode (-U) gives what ostree -U gives', () => {
+      it('in user mode (-U) gives what ostree -U gives', async () => {
         const theirs = tmp.path('ostree-U');
         const ours = tmp.path('osgit-U');
-        ostreeCheckout(ostreeRepo, 'test/main', theirs, ['-U']);
-        osgitCheckout(ostreeRepo, 'test/main', ours, ['-U']);
+        await ostreeCheckout(ostreeRepo, 'test/main', theirs, ['-U']);
+        await osgitCheckout(ostreeRepo, 'test/main', ours, ['-U']);
         expectTreesEqual(snapshotTree(theirs, USER_MODE_SNAPSHOT), snapshotTree(ours, USER_MODE_SNAPSHOT), {
           labels: ['ostree -U', 'osgit -U'],
         });
       });
 
       for (const subpath of ['/owned', '/nested', 'nested/a', '/empty-dir']) {
-        it(`with --subpath ${subpath} gives what ostree gives`, () => {
+        it(`with --subpath ${subpath} gives what ostree gives`, async () => {
           const theirs = tmp.path('ostree-sub');
           const ours = tmp.path('osgit-sub');
-          ostreeCheckout(ostreeRepo, 'test/main', theirs, [`--subpath=${subpath}`]);
-          osgitCheckout(ostreeRepo, 'test/main', ours, ['--subpath', subpath]);
+          await ostreeCheckout(ostreeRepo, 'test/main', theirs, [`--subpath=${subpath}`]);
+          await osgitCheckout(ostreeRepo, 'test/main', ours, ['--subpath', subpath]);
           expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: ['ostree --subpath', 'osgit --subpath'] });
         });
       }
 
-      it('with --subpath of a single file checks out that file into the directory, as ostree does', () => {
+      it('with --subpath of a single file checks out that file into the directory, as ostree does', async () => {
         const theirs = tmp.path('ostree-subfile');
         const ours = tmp.path('osgit-subfile');
-        ostreeCheckout(ostreeRepo, 'test/main', theirs, ['--subpath=/bin/suid']);
-        osgitCheckout(ostreeRepo, 'test/main', ours, ['--subpath', '/bin/suid']);
+        await ostreeCheckout(ostreeRepo, 'test/main', theirs, ['--subpath=/bin/suid']);
+        await osgitCheckout(ostreeRepo, 'test/main', ours, ['--subpath', '/bin/suid']);
         // ostree creates the target directory 0700 in this case; only the entries are compared.
         const entries = (dir: string) => snapshotTree(dir).filter((e) => e.path !== '/');
         expectTreesEqual(entries(theirs), entries(ours), { labels: ['ostree --subpath FILE', 'osgit --subpath FILE'] });
       });
 
-      it('refuses a checkout into an existing directory without --union, as ostree does', () => {
+      it('refuses a checkout into an existing directory without --union, as ostree does', async () => {
         const out = tmp.path('exists');
-        ostreeCheckout(ostreeRepo, 'test/main', out);
-        expect(ostree(['checkout', `--repo=${ostreeRepo}`, 'test/main', out]).code).not.toBe(0);
-        expect(osgitCheckoutResult(ostreeRepo, 'test/main', out).code).not.toBe(0);
+        await ostreeCheckout(ostreeRepo, 'test/main', out);
+        expect((await ostree(['checkout', `--repo=${ostreeRepo}`, 'test/main', out])).code).not.toBe(0);
+        expect((await osgitCheckoutResult(ostreeRepo, 'test/main', out)).code).not.toBe(0);
       });
 
-      it('with --union overwrites changed files, restores deleted ones, keeps extra ones and existing directories as they are', () => {
-        const prepare = (out: string) => {
-          ostreeCheckout(ostreeRepo, 'test/main', out);
+      it('with --union overwrites changed files, restores deleted ones, keeps extra ones and existing directories as they are', async () => {
+        const prepare = async (out: string) => {
+          await ostreeCheckout(ostreeRepo, 'test/main', out);
           writeFileSync(join(out, 'extra'), 'not in the commit\n');
           chmodSync(join(out, 'nested'), 0o700);
           // Replace rather than edit: in hardlinked checkouts the file is the repo's object.
@@ -138,10 +138,10 @@ describe.skipIf(!OSTREE || !ROOT)('checkout across implementations', () => {
         };
         const theirs = tmp.path('ostree-union');
         const ours = tmp.path('osgit-union');
-        prepare(theirs);
-        prepare(ours);
-        ostreeCheckout(ostreeRepo, 'test/main', theirs, ['--union']);
-        osgitCheckout(ostreeRepo, 'test/main', ours, ['--union']);
+        await prepare(theirs);
+        await prepare(ours);
+        await ostreeCheckout(ostreeRepo, 'test/main', theirs, ['--union']);
+        await osgitCheckout(ostreeRepo, 'test/main', ours, ['--union']);
         const snapOurs = snapshotTree(ours, { exclude: ['/extra'] });
         // An existing directory keeps its mode (ostree: "keep existing directories").
         const expectedUnion = mapTree(expected, (e) => (e.path === '/nested' ? { ...e, mode: 0o700 } : e));
@@ -157,92 +157,92 @@ describe.skipIf(!OSTREE || !ROOT)('checkout across implementations', () => {
   describe('with hardlinks (-H)', () => {
     const repos = {} as Record<'ostree' | 'osgit', Record<'bare' | 'bare-user' | 'archive', string>>;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       repos.ostree = {} as (typeof repos)['ostree'];
       for (const mode of ['bare', 'bare-user', 'archive'] as const) {
         repos.ostree[mode] = join(tmp.make(`h-ostree-${mode}`), 'repo');
-        ostreeInit(repos.ostree[mode], mode);
-        ostreeCommit(repos.ostree[mode], [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        await ostreeInit(repos.ostree[mode], mode);
+        await ostreeCommit(repos.ostree[mode], [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
       }
     });
 
-    function osgitRepo(mode: 'bare' | 'bare-user'): string {
+    async function osgitRepo(mode: 'bare' | 'bare-user'): Promise<string> {
       repos.osgit ??= {} as (typeof repos)['osgit'];
       if (!repos.osgit[mode]) {
         const repo = join(tmp.make(`h-osgit-${mode}`), 'repo');
-        osgitInit(repo, mode);
-        osgitCommit(repo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        await osgitInit(repo, mode);
+        await osgitCommit(repo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
         repos.osgit[mode] = repo;
       }
       return repos.osgit[mode];
     }
 
-    it('osgit checkout -U -H from bare-user makes every non-empty file the same inode as its object', () => {
+    it('osgit checkout -U -H from bare-user makes every non-empty file the same inode as its object', async () => {
       const repo = repos.ostree['bare-user'];
       const ours = tmp.path('osgit-UH');
-      osgitCheckout(repo, 'test/main', ours, ['-U', '-H']);
-      expect(hardlinkedToObjects(repo, 'bare-user', ours)).toBeGreaterThan(20);
+      await osgitCheckout(repo, 'test/main', ours, ['-U', '-H']);
+      expect(await hardlinkedToObjects(repo, 'bare-user', ours)).toBeGreaterThan(20);
       const theirs = tmp.path('ostree-UH');
-      ostreeCheckout(repo, 'test/main', theirs, ['-U', '-H']);
+      await ostreeCheckout(repo, 'test/main', theirs, ['-U', '-H']);
       // Same files, same on-disk modes, same user.ostreemeta (they are the same objects).
       expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: ['ostree -U -H', 'osgit -U -H'] });
     });
 
-    it('osgit checkout -H from bare makes every non-empty file the same inode as its object and reproduces the fixture', () => {
+    it('osgit checkout -H from bare makes every non-empty file the same inode as its object and reproduces the fixture', async () => {
       const repo = repos.ostree.bare;
       const out = tmp.path('osgit-H');
-      osgitCheckout(repo, 'test/main', out, ['-H']);
-      expect(hardlinkedToObjects(repo, 'bare', out)).toBeGreaterThan(20);
+      await osgitCheckout(repo, 'test/main', out, ['-H']);
+      expect(await hardlinkedToObjects(repo, 'bare', out)).toBeGreaterThan(20);
       expectTreesEqual(fixture, snapshotTree(out), { labels: ['fixture', 'osgit -H'] });
     });
 
-    it('copies zero-sized files instead of hardlinking them, as ostree does', () => {
+    it('copies zero-sized files instead of hardlinking them, as ostree does', async () => {
       const out = tmp.path('osgit-H0');
-      osgitCheckout(repos.ostree.bare, 'test/main', out, ['-H']);
+      await osgitCheckout(repos.ostree.bare, 'test/main', out, ['-H']);
       expect(lstatSync(join(out, 'empty')).nlink).toBe(1);
     });
 
-    it('refuses -H from an archive repository (nothing to hardlink), as ostree does', () => {
-      expect(ostree(['checkout', `--repo=${repos.ostree.archive}`, '-H', 'test/main', tmp.path('o1')]).code).not.toBe(0);
-      expect(osgitCheckoutResult(repos.ostree.archive, 'test/main', tmp.path('r1'), ['-H']).code).not.toBe(0);
+    it('refuses -H from an archive repository (nothing to hardlink), as ostree does', async () => {
+      expect((await ostree(['checkout', `--repo=${repos.ostree.archive}`, '-H', 'test/main', tmp.path('o1')])).code).not.toBe(0);
+      expect((await osgitCheckoutResult(repos.ostree.archive, 'test/main', tmp.path('r1'), ['-H'])).code).not.toBe(0);
     });
 
-    it('refuses -H from bare-user without -U (objects do not carry the ownership), as ostree does', () => {
-      expect(ostree(['checkout', `--repo=${repos.ostree['bare-user']}`, '-H', 'test/main', tmp.path('o2')]).code).not.toBe(0);
-      expect(osgitCheckoutResult(repos.ostree['bare-user'], 'test/main', tmp.path('r2'), ['-H']).code).not.toBe(0);
+    it('refuses -H from bare-user without -U (objects do not carry the ownership), as ostree does', async () => {
+      expect((await ostree(['checkout', `--repo=${repos.ostree['bare-user']}`, '-H', 'test/main', tmp.path('o2')])).code).not.toBe(0);
+      expect((await osgitCheckoutResult(repos.ostree['bare-user'], 'test/main', tmp.path('r2'), ['-H'])).code).not.toBe(0);
     });
 
-    it('refuses -U -H from bare (hardlinks would keep setuid bits and ownership a user checkout drops), as ostree does', () => {
-      expect(ostree(['checkout', `--repo=${repos.ostree.bare}`, '-U', '-H', 'test/main', tmp.path('o3')]).code).not.toBe(0);
-      expect(osgitCheckoutResult(repos.ostree.bare, 'test/main', tmp.path('r3'), ['-U', '-H']).code).not.toBe(0);
+    it('refuses -U -H from bare (hardlinks would keep setuid bits and ownership a user checkout drops), as ostree does', async () => {
+      expect((await ostree(['checkout', `--repo=${repos.ostree.bare}`, '-U', '-H', 'test/main', tmp.path('o3')])).code).not.toBe(0);
+      expect((await osgitCheckoutResult(repos.ostree.bare, 'test/main', tmp.path('r3'), ['-U', '-H'])).code).not.toBe(0);
     });
 
-    it("ostree checkout -U -H of osgit's bare-user repo finds objects laid out exactly as ostree lays them out", () => {
-      const repo = osgitRepo('bare-user');
+    it("ostree checkout -U -H of osgit's bare-user repo finds objects laid out exactly as ostree lays them out", async () => {
+      const repo = await osgitRepo('bare-user');
       const ours = tmp.path('ostree-UH-of-osgit');
       const theirs = tmp.path('ostree-UH-of-ostree');
-      ostreeCheckout(repo, 'test/main', ours, ['-U', '-H']);
-      ostreeCheckout(repos.ostree['bare-user'], 'test/main', theirs, ['-U', '-H']);
-      expect(hardlinkedToObjects(repo, 'bare-user', ours)).toBeGreaterThan(20);
+      await ostreeCheckout(repo, 'test/main', ours, ['-U', '-H']);
+      await ostreeCheckout(repos.ostree['bare-user'], 'test/main', theirs, ['-U', '-H']);
+      expect(await hardlinkedToObjects(repo, 'bare-user', ours)).toBeGreaterThan(20);
       // Includes each object's on-disk mode and its user.ostreemeta xattr, byte for byte.
       expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: ["ostree's objects", "osgit's objects"] });
     });
 
-    it("ostree checkout -H of osgit's bare repo reproduces the fixture from hardlinks to osgit's objects", () => {
-      const repo = osgitRepo('bare');
+    it("ostree checkout -H of osgit's bare repo reproduces the fixture from hardlinks to osgit's objects", async () => {
+      const repo = await osgitRepo('bare');
       const out = tmp.path('ostree-H-of-osgit');
-      ostreeCheckout(repo, 'test/main', out, ['-H']);
-      expect(hardlinkedToObjects(repo, 'bare', out)).toBeGreaterThan(20);
+      await ostreeCheckout(repo, 'test/main', out, ['-H']);
+      expect(await hardlinkedToObjects(repo, 'bare', out)).toBeGreaterThan(20);
       expectTreesEqual(fixture, snapshotTree(out), { labels: ['fixture', "osgit's bare objects"] });
     });
   });
 });
 
 /** Asserts every non-empty regular file of the commit is, under `out`, the same inode as its object. Returns how many. */
-function hardlinkedToObjects(repo: string, mode: RepoMode, out: string): number {
+async function hardlinkedToObjects(repo: string, mode: RepoMode, out: string): Promise<number> {
   const mismatches: string[] = [];
   let n = 0;
-  for (const e of ostreeLs(repo, 'test/main')) {
+  for (const e of await ostreeLs(repo, 'test/main')) {
     if (e.type !== 'file' || e.size === 0) continue;
     const object = statSync(objectPath(repo, e.checksum, 'file', mode));
     const file = lstatSync(join(out, e.path));

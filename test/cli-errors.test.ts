@@ -29,15 +29,15 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   return startOsgit(args, { cwd, env: { NODE_ENV: undefined, ...env } }).done;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   cwd = tmp.make('cwd');
   repo = join(tmp.make('repo'), 'repo');
   src = tmp.make('src');
   writeFileSync(join(src, 'hello.txt'), 'hello world\n');
-  osgitOk(['init', '--repo', repo, '--mode', 'archive'], { cwd });
-  first = expectChecksum(lastLine(osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836800', src], { cwd }).stdout));
+  await osgitOk(['init', '--repo', repo, '--mode', 'archive'], { cwd });
+  first = expectChecksum(lastLine((await osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836800', src], { cwd })).stdout));
   writeFileSync(join(src, 'second.txt'), 'second\n');
-  second = expectChecksum(lastLine(osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836900', src], { cwd }).stdout));
+  second = expectChecksum(lastLine((await osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836900', src], { cwd })).stdout));
 });
 
 interface CommandCase {
@@ -203,7 +203,7 @@ describe.concurrent('with a bad revision', () => {
 
   it('commit with a bad --parent leaves the branch where it was', async () => {
     expectOneLineError(await run(['commit', '--repo', repo, '-b', 'main', '--parent', 'nope', src]), 2 /* usage */, 'nope');
-    expect(lastLine(osgitOk(['rev-parse', '--repo', repo, 'main'], { cwd }).stdout)).toBe(second);
+    expect(lastLine((await osgitOk(['rev-parse', '--repo', repo, 'main'], { cwd })).stdout)).toBe(second);
   });
 });
 
@@ -222,7 +222,7 @@ describe.concurrent('with a bad flag', () => {
 
   it('an unparsable --timestamp exits 2 (usage), and the branch stays', async () => {
     expectOneLineError(await run(['commit', '--repo', repo, '-b', 'main', '--timestamp', 'next tuesday', src]), 2 /* usage */, 'next tuesday');
-    expect(lastLine(osgitOk(['rev-parse', '--repo', repo, 'main'], { cwd }).stdout)).toBe(second);
+    expect(lastLine((await osgitOk(['rev-parse', '--repo', repo, 'main'], { cwd })).stdout)).toBe(second);
   });
 });
 
@@ -366,8 +366,8 @@ describe('--json', () => {
 describe('fsck of a damaged repository', () => {
   it('exits 4 (corrupt data), one error line on stderr, and ok: false in --json', async () => {
     const broken = join(tmp.make('broken'), 'repo');
-    osgitOk(['init', '--repo', broken, '--mode', 'archive'], { cwd });
-    osgitOk(['commit', '--repo', broken, '-b', 'main', '--timestamp=@1577836800', src], { cwd });
+    await osgitOk(['init', '--repo', broken, '--mode', 'archive'], { cwd });
+    await osgitOk(['commit', '--repo', broken, '-b', 'main', '--timestamp=@1577836800', src], { cwd });
     // Damage one content object: a valid deflate stream of other bytes after its header.
     const objects = join(broken, 'objects');
     const sub = readdirSync(objects).find((d) => readdirSync(join(objects, d)).some((n) => n.endsWith('.filez')))!;

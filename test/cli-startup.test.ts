@@ -37,11 +37,11 @@ async function loadedFiles(args: string[]): Promise<{ result: RunResult; files: 
 }
 
 let repo: string;
-beforeAll(() => {
+beforeAll(async () => {
   repo = join(tmp.make('repo'), 'repo');
   const tree = tmp.make('tree');
-  runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive']);
-  runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'main', '--timestamp=@1700000000', `--tree=dir=${tree}`]);
+  await runOk('ostree', [`--repo=${repo}`, 'init', '--mode=archive']);
+  await runOk('ostree', [`--repo=${repo}`, 'commit', '-b', 'main', '--timestamp=@1700000000', `--tree=dir=${tree}`]);
 });
 
 describe('the bundled CLI', () => {

@@ -88,32 +88,32 @@ describe.skipIf(!OSTREE || !ROOT)('osgit commit gives the same checksum as ostre
       let ostreeRepo: string;
       let osgitRepo: string;
 
-      beforeAll(() => {
+      beforeAll(async () => {
         ostreeRepo = join(tmp.make(`ostree-${mode}`), 'repo');
         osgitRepo = join(tmp.make(`osgit-${mode}`), 'repo');
-        ostreeInit(ostreeRepo, mode);
-        osgitInit(osgitRepo, mode);
+        await ostreeInit(ostreeRepo, mode);
+        await osgitInit(osgitRepo, mode);
       });
 
       it('writes the same config as ostree init', () => {
         expect(readFileSync(join(osgitRepo, 'config'), 'utf8')).toBe(readFileSync(join(ostreeRepo, 'config'), 'utf8'));
       });
 
-      it('gives the pinned fixture checksum', () => {
+      it('gives the pinned fixture checksum', async () => {
         const expected = mode === 'bare-user-only' ? FIXTURE_COMMIT_CANONICAL : FIXTURE_COMMIT;
         // In scratch repos, so that test/main stays free for the flag sets below.
         const o = join(tmp.make(`pin-ostree-${mode}`), 'repo');
         const g = join(tmp.make(`pin-osgit-${mode}`), 'repo');
-        ostreeInit(o, mode);
-        osgitInit(g, mode);
-        expect(ostreeCommit(o, [...FIXTURE_COMMIT_ARGS, fixture])).toBe(expected);
-        expect(osgitCommit(g, [...FIXTURE_COMMIT_ARGS, fixture])).toBe(expected);
+        await ostreeInit(o, mode);
+        await osgitInit(g, mode);
+        expect(await ostreeCommit(o, [...FIXTURE_COMMIT_ARGS, fixture])).toBe(expected);
+        expect(await osgitCommit(g, [...FIXTURE_COMMIT_ARGS, fixture])).toBe(expected);
       });
 
       for (const set of FLAG_SETS) {
-        it(`matches with ${set.name}`, () => {
-          const theirs = ostreeCommit(ostreeRepo, [...set.args, ...treeArgs(set, fixture)]);
-          const ours = osgitCommit(osgitRepo, [...set.args, ...treeArgs(set, fixture)]);
+        it(`matches with ${set.name}`, async () => {
+          const theirs = await ostreeCommit(ostreeRepo, [...set.args, ...treeArgs(set, fixture)]);
+          const ours = await osgitCommit(osgitRepo, [...set.args, ...treeArgs(set, fixture)]);
           expect(ours).toBe(theirs);
           if (set.branch) {
             // Ref files are byte-identical: 64 hex + newline.
@@ -123,69 +123,69 @@ describe.skipIf(!OSTREE || !ROOT)('osgit commit gives the same checksum as ostre
         });
       }
 
-      it('does not move any ref for an --orphan commit', () => {
-        const before = osgit(['refs', '--repo', osgitRepo]);
-        osgitCommit(osgitRepo, ['--orphan', '--no-bindings', '-s', 'orphan', '--timestamp=@1577836801', fixture]);
-        const after = osgit(['refs', '--repo', osgitRepo]);
+      it('does not move any ref for an --orphan commit', async () => {
+        const before = await osgit(['refs', '--repo', osgitRepo]);
+        await osgitCommit(osgitRepo, ['--orphan', '--no-bindings', '-s', 'orphan', '--timestamp=@1577836801', fixture]);
+        const after = await osgit(['refs', '--repo', osgitRepo]);
         expect(after.code).toBe(0);
         expect(after.stdout).toBe(before.stdout);
       });
 
-      it('links a second commit on the same branch to the first, as ostree does', () => {
+      it('links a second commit on the same branch to the first, as ostree does', async () => {
         const args1 = ['-b', 'test/chain', '-s', 'first', '--timestamp=@1577836800'];
         const args2 = ['-b', 'test/chain', '-s', 'second', '--timestamp=@1577923200', '--add-metadata-string', 'version=2.0'];
-        const first = ostreeCommit(ostreeRepo, [...args1, fixture]);
-        const secondCommit = ostreeCommit(ostreeRepo, [...args2, second]);
-        expect(osgitCommit(osgitRepo, [...args1, fixture])).toBe(first);
-        expect(osgitCommit(osgitRepo, [...args2, second])).toBe(secondCommit);
+        const first = await ostreeCommit(ostreeRepo, [...args1, fixture]);
+        const secondCommit = await ostreeCommit(ostreeRepo, [...args2, second]);
+        expect(await osgitCommit(osgitRepo, [...args1, fixture])).toBe(first);
+        expect(await osgitCommit(osgitRepo, [...args2, second])).toBe(secondCommit);
         // ostree reads the parent link out of osgit's repository.
-        expect(ostreeRevParse(osgitRepo, 'test/chain^')).toBe(first);
+        expect(await ostreeRevParse(osgitRepo, 'test/chain^')).toBe(first);
         expect(readRefFile(osgitRepo, 'test/chain')).toBe(`${secondCommit}\n`);
       });
 
-      it('uses an explicit --parent for a new branch', () => {
+      it('uses an explicit --parent for a new branch', async () => {
         const base = ['-b', 'test/base', '-s', 'base', '--timestamp=@1577836800'];
-        const first = ostreeCommit(ostreeRepo, [...base, fixture]);
-        expect(osgitCommit(osgitRepo, [...base, fixture])).toBe(first);
+        const first = await ostreeCommit(ostreeRepo, [...base, fixture]);
+        expect(await osgitCommit(osgitRepo, [...base, fixture])).toBe(first);
         const args = ['-b', 'test/explicit', '-s', 'explicit parent', '--timestamp=@1578009600', `--parent=${first}`];
-        const theirs = ostreeCommit(ostreeRepo, [...args, second]);
-        const ours = osgitCommit(osgitRepo, [...args, second]);
+        const theirs = await ostreeCommit(ostreeRepo, [...args, second]);
+        const ours = await osgitCommit(osgitRepo, [...args, second]);
         expect(ours).toBe(theirs);
-        expect(ostreeRevParse(osgitRepo, 'test/explicit^')).toBe(first);
+        expect(await ostreeRevParse(osgitRepo, 'test/explicit^')).toBe(first);
       });
 
-      it('overrides the branch head with an explicit --parent on an existing branch', () => {
+      it('overrides the branch head with an explicit --parent on an existing branch', async () => {
         const base = ['-b', 'test/reparent-base', '-s', 'base', '--timestamp=@1577836800'];
         const head = ['-b', 'test/reparent', '-s', 'head', '--timestamp=@1577923200'];
-        const root = ostreeCommit(ostreeRepo, [...base, second]);
-        ostreeCommit(ostreeRepo, [...head, fixture]);
-        expect(osgitCommit(osgitRepo, [...base, second])).toBe(root);
-        osgitCommit(osgitRepo, [...head, fixture]);
+        const root = await ostreeCommit(ostreeRepo, [...base, second]);
+        await ostreeCommit(ostreeRepo, [...head, fixture]);
+        expect(await osgitCommit(osgitRepo, [...base, second])).toBe(root);
+        await osgitCommit(osgitRepo, [...head, fixture]);
         const args = ['-b', 'test/reparent', '-s', 'reparented', '--timestamp=@1578096000', `--parent=${root}`];
-        const theirs = ostreeCommit(ostreeRepo, [...args, fixture]);
-        const ours = osgitCommit(osgitRepo, [...args, fixture]);
+        const theirs = await ostreeCommit(ostreeRepo, [...args, fixture]);
+        const ours = await osgitCommit(osgitRepo, [...args, fixture]);
         expect(ours).toBe(theirs);
-        expect(ostreeRevParse(osgitRepo, 'test/reparent^')).toBe(root);
+        expect(await ostreeRevParse(osgitRepo, 'test/reparent^')).toBe(root);
       });
     });
   }
 });
 
 describe.skipIf(!OSTREE || !ROOT)('osgit commit --json', () => {
-  it('prints one JSON document naming the commit and the branch', () => {
+  it('prints one JSON document naming the commit and the branch', async () => {
     const repo = join(tmp.make('json'), 'repo');
-    osgitInit(repo, 'archive');
-    const r = osgit(['commit', '--repo', repo, '--json', ...FIXTURE_COMMIT_ARGS, fixture]);
+    await osgitInit(repo, 'archive');
+    const r = await osgit(['commit', '--repo', repo, '--json', ...FIXTURE_COMMIT_ARGS, fixture]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { commit?: unknown; branch?: unknown };
     expect(doc.commit).toBe(FIXTURE_COMMIT);
     expect(doc.branch).toBe('test/main');
   });
 
-  it('fails with one line on stderr when the tree does not exist', () => {
+  it('fails with one line on stderr when the tree does not exist', async () => {
     const repo = join(tmp.make('missing'), 'repo');
-    osgitInit(repo, 'archive');
-    const r = osgit(['commit', '--repo', repo, '-b', 'x', '--timestamp=@0', join(repo, 'no-such-dir')]);
+    await osgitInit(repo, 'archive');
+    const r = await osgit(['commit', '--repo', repo, '-b', 'x', '--timestamp=@0', join(repo, 'no-such-dir')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(readRefFile(repo, 'x')).toBeNull();

@@ -65,8 +65,8 @@ describe.skipIf(!OSTREE)('osgit commit killed at any moment', () => {
       beforeAll(async () => {
         // The expected new checksum: an uninterrupted commit into a scratch repo at the same old commit.
         const scratch = join(tmp.make(`scratch-${mode}`), 'repo');
-        ostreeInit(scratch, mode);
-        oldCommit = ostreeCommit(scratch, [...OLD_ARGS, oldTree]);
+        await ostreeInit(scratch, mode);
+        oldCommit = await ostreeCommit(scratch, [...OLD_ARGS, oldTree]);
         const started = Date.now();
         const run = startOsgit(['commit', '--repo', scratch, ...NEW_ARGS, `--tree=dir=${newTree}`]);
         const r = await run.done;
@@ -78,8 +78,8 @@ describe.skipIf(!OSTREE)('osgit commit killed at any moment', () => {
 
       it(`stays fsck-clean with the branch at the old or the new commit after each of ${KILLS} kills`, async () => {
         const repo = join(tmp.make(`repo-${mode}`), 'repo');
-        ostreeInit(repo, mode);
-        expect(ostreeCommit(repo, [...OLD_ARGS, oldTree])).toBe(oldCommit);
+        await ostreeInit(repo, mode);
+        expect(await ostreeCommit(repo, [...OLD_ARGS, oldTree])).toBe(oldCommit);
 
         const prng = makePrng(SEED + index);
         const outcomes = { killed: 0, finished: 0, refOld: 0, refNew: 0 };
@@ -104,9 +104,9 @@ describe.skipIf(!OSTREE)('osgit commit killed at any moment', () => {
 
           const ref = readRefFile(repo, BRANCH);
           expect([`${oldCommit}\n`, `${newCommit}\n`], `${where}: refs/heads/${BRANCH} = ${JSON.stringify(ref)}`).toContain(ref);
-          const theirs = ostree(['fsck', `--repo=${repo}`]);
+          const theirs = await ostree(['fsck', `--repo=${repo}`]);
           expect(theirs.code, `${where}: ostree fsck:\n${output(theirs)}`).toBe(0);
-          const ours = osgitFsck(repo);
+          const ours = await osgitFsck(repo);
           expect(ours.code, `${where}: osgit fsck:\n${output(ours)}`).toBe(0);
 
           if (ref === `${newCommit}\n`) {
@@ -122,10 +122,10 @@ describe.skipIf(!OSTREE)('osgit commit killed at any moment', () => {
         expect(outcomes.refOld, JSON.stringify(outcomes)).toBeGreaterThan(0);
 
         // Leftovers of the killed runs (staging dirs, locks) do not get in the way of the next commit.
-        expect(osgitCommit(repo, [...NEW_ARGS, `--tree=dir=${newTree}`])).toBe(newCommit);
+        expect(await osgitCommit(repo, [...NEW_ARGS, `--tree=dir=${newTree}`])).toBe(newCommit);
         expect(readRefFile(repo, BRANCH)).toBe(`${newCommit}\n`);
-        expect(ostree(['fsck', `--repo=${repo}`]).code).toBe(0);
-        expect(osgitFsck(repo).code).toBe(0);
+        expect((await ostree(['fsck', `--repo=${repo}`])).code).toBe(0);
+        expect((await osgitFsck(repo)).code).toBe(0);
       }, 300_000);
     });
   }

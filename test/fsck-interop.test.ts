@@ -31,56 +31,56 @@ function expectClean(r: RunResult, who: string): void {
 }
 
 /** Commits the fixture and then a second tree on the same branch, with the given tool. */
-function commitHistory(commit: (args: string[]) => string): { first: string; second: string } {
-  const first = commit([...FIXTURE_COMMIT_ARGS, '-s', 'first', fixture]);
-  const next = commit(['-b', 'test/main', '-s', 'second', '--timestamp=@1577923200', second]);
+async function commitHistory(commit: (args: string[]) => Promise<string>): Promise<{ first: string; second: string }> {
+  const first = await commit([...FIXTURE_COMMIT_ARGS, '-s', 'first', fixture]);
+  const next = await commit(['-b', 'test/main', '-s', 'second', '--timestamp=@1577923200', second]);
   return { first, second: next };
 }
 
 describe.skipIf(!OSTREE || !ROOT)('fsck across implementations', () => {
   for (const mode of REPO_MODES) {
     describe(`of a ${mode} repository`, () => {
-      it('written by osgit passes ostree fsck and osgit fsck', () => {
+      it('written by osgit passes ostree fsck and osgit fsck', async () => {
         const repo = join(tmp.make(`osgit-${mode}`), 'repo');
-        osgitInit(repo, mode);
-        const { first } = commitHistory((args) => osgitCommit(repo, args));
+        await osgitInit(repo, mode);
+        const { first } = await commitHistory((args) => osgitCommit(repo, args));
         // An orphan commit and a commit with --no-xattrs too, so that more object variants exist.
-        osgitCommit(repo, ['--orphan', '--no-bindings', '--canonical-permissions', '--timestamp=@1577836800', fixture]);
-        osgitCommit(repo, ['-b', 'test/other', '--no-xattrs', `--parent=${first}`, '--timestamp=@1577836800', fixture]);
-        expectClean(ostree(['fsck', `--repo=${repo}`]), 'ostree fsck');
-        expectClean(osgitFsck(repo), 'osgit fsck');
+        await osgitCommit(repo, ['--orphan', '--no-bindings', '--canonical-permissions', '--timestamp=@1577836800', fixture]);
+        await osgitCommit(repo, ['-b', 'test/other', '--no-xattrs', `--parent=${first}`, '--timestamp=@1577836800', fixture]);
+        expectClean(await ostree(['fsck', `--repo=${repo}`]), 'ostree fsck');
+        expectClean(await osgitFsck(repo), 'osgit fsck');
       });
 
-      it('written by ostree passes osgit fsck', () => {
+      it('written by ostree passes osgit fsck', async () => {
         const repo = join(tmp.make(`ostree-${mode}`), 'repo');
-        ostreeInit(repo, mode);
-        commitHistory((args) => ostreeCommit(repo, args));
-        expectClean(ostree(['fsck', `--repo=${repo}`]), 'ostree fsck');
-        expectClean(osgitFsck(repo), 'osgit fsck');
+        await ostreeInit(repo, mode);
+        await commitHistory((args) => ostreeCommit(repo, args));
+        expectClean(await ostree(['fsck', `--repo=${repo}`]), 'ostree fsck');
+        expectClean(await osgitFsck(repo), 'osgit fsck');
       });
     });
   }
 
   describe('of a damaged repository', () => {
     /** A fresh ostree-written repo with history; returns it with its commits and one file's checksum. */
-    function damagedRepo(mode: RepoMode) {
+    async function damagedRepo(mode: RepoMode) {
       const repo = join(tmp.make(`damaged-${mode}`), 'repo');
-      ostreeInit(repo, mode);
-      const commits = commitHistory((args) => ostreeCommit(repo, args));
-      const hello = ostreeLs(repo, commits.first).find((e) => e.path === '/hello.txt')!;
+      await ostreeInit(repo, mode);
+      const commits = await commitHistory((args) => ostreeCommit(repo, args));
+      const hello = (await ostreeLs(repo, commits.first)).find((e) => e.path === '/hello.txt')!;
       return { repo, commits, hello };
     }
 
     for (const mode of ['archive', 'bare-user'] as const) {
-      it(`names a corrupted content object and the commits that reach it (${mode})`, () => {
-        const { repo, commits, hello } = damagedRepo(mode);
+      it(`names a corrupted content object and the commits that reach it (${mode})`, async () => {
+        const { repo, commits, hello } = await damagedRepo(mode);
         const path = objectPath(repo, hello.checksum, 'file', mode);
         chmodSync(path, 0o644);
         // Same length, different bytes: only a rehash finds it.
         writeFileSync(path, mode === 'archive' ? corruptArchive(path) : 'HELLO WORLD\n');
-        const theirs = ostree(['fsck', `--repo=${repo}`]);
+        const theirs = await ostree(['fsck', `--repo=${repo}`]);
         expect(theirs.code, 'ostree fsck must notice the damage').not.toBe(0);
-        const ours = osgitFsck(repo);
+        const ours = await osgitFsck(repo);
         expect(ours.code).not.toBe(0);
         expect(output(ours)).toContain(hello.checksum);
         // hello.txt is unchanged in the second tree, so both commits (and test/main) are affected.
@@ -88,22 +88,22 @@ describe.skipIf(!OSTREE || !ROOT)('fsck across implementations', () => {
       });
     }
 
-    it('names a missing dirtree object', () => {
-      const { repo, commits } = damagedRepo('archive');
-      const bin = ostreeLs(repo, commits.second).find((e) => e.path === '/bin')!;
+    it('names a missing dirtree object', async () => {
+      const { repo, commits } = await damagedRepo('archive');
+      const bin = (await ostreeLs(repo, commits.second)).find((e) => e.path === '/bin')!;
       rmSync(objectPath(repo, bin.checksum, 'dirtree', 'archive'));
-      expect(ostree(['fsck', `--repo=${repo}`]).code).not.toBe(0);
-      const ours = osgitFsck(repo);
+      expect((await ostree(['fsck', `--repo=${repo}`])).code).not.toBe(0);
+      const ours = await osgitFsck(repo);
       expect(ours.code).not.toBe(0);
       expect(output(ours)).toContain(bin.checksum);
       expect(output(ours)).toMatch(new RegExp(`${commits.first}|${commits.second}|test/main`));
     });
 
-    it('names a ref that points at a missing commit', () => {
-      const { repo, commits } = damagedRepo('bare-user');
+    it('names a ref that points at a missing commit', async () => {
+      const { repo, commits } = await damagedRepo('bare-user');
       rmSync(objectPath(repo, commits.second, 'commit', 'bare-user'));
-      expect(ostree(['fsck', `--repo=${repo}`]).code).not.toBe(0);
-      const ours = osgitFsck(repo);
+      expect((await ostree(['fsck', `--repo=${repo}`])).code).not.toBe(0);
+      const ours = await osgitFsck(repo);
       expect(ours.code).not.toBe(0);
       expect(output(ours)).toContain(commits.second);
       expect(output(ours)).toContain('test/main');

@@ -59,8 +59,8 @@ describe('requireTool', () => {
     }
   });
 
-  it('runs a command and reports its exit code and output', () => {
-    expect(run('sh', ['-c', 'echo out; echo err >&2; exit 3'])).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  it('runs a command and reports its exit code and output', async () => {
+    expect(await run('sh', ['-c', 'echo out; echo err >&2; exit 3'])).toMatchObject({ code: 3, stdout: 'out\n', stderr: 'err\n' });
   });
 });
 
@@ -148,12 +148,12 @@ describe.skipIf(!ROOT)('the fixture tree', () => {
     expect(st.blocks * 512).toBeLessThan(SPARSE_FILE_SIZE / 10);
   });
 
-  it('agrees with setcap about the capability blob', () => {
+  it('agrees with setcap about the capability blob', async () => {
     const setcap = requireTool('setcap');
     if (!setcap) return;
     const f = join(tmp.make('cap'), 'f');
     writeFileSync(f, 'x');
-    expect(run(setcap, ['cap_net_raw+ep', f]).code).toBe(0);
+    expect((await run(setcap, ['cap_net_raw+ep', f])).code).toBe(0);
     expect(snapshotTree(f)[0]!.xattrs).toEqual({ 'security.capability': CAP_NET_RAW_EP.toString('hex') });
   });
 });
@@ -165,13 +165,13 @@ describe.skipIf(!OSTREE || !ROOT)('ostree commit → ostree checkout of the fixt
   const repos = {} as Record<RepoMode, string>;
   const commits = {} as Record<RepoMode, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     fx = makeFixtureTree(tmp.path('fixture', 'tree'));
     expected = snapshotTree(fx.root, { dropEmptyXattrs: true });
     for (const mode of REPO_MODES) {
       repos[mode] = join(tmp.make(`repo-${mode}`), 'repo');
-      ostreeInit(repos[mode], mode);
-      commits[mode] = ostreeCommit(repos[mode], [...FIXTURE_COMMIT_ARGS, fx.root]);
+      await ostreeInit(repos[mode], mode);
+      commits[mode] = await ostreeCommit(repos[mode], [...FIXTURE_COMMIT_ARGS, fx.root]);
     }
   });
 
@@ -179,15 +179,15 @@ describe.skipIf(!OSTREE || !ROOT)('ostree commit → ostree checkout of the fixt
     expect([commits.archive, commits.bare, commits['bare-user']]).toEqual([FIXTURE_COMMIT, FIXTURE_COMMIT, FIXTURE_COMMIT]);
   });
 
-  it('forces canonical permissions in a bare-user-only repo', () => {
+  it('forces canonical permissions in a bare-user-only repo', async () => {
     expect(commits['bare-user-only']).toBe(FIXTURE_COMMIT_CANONICAL);
     // --orphan does not stop -b from moving the branch; --bind-ref gives the same ref binding without a ref.
-    const r = ostreeCommit(repos.archive, ['--orphan', '--canonical-permissions', '--bind-ref=test/main', '--timestamp=@1577836800', fx.root]);
+    const r = await ostreeCommit(repos.archive, ['--orphan', '--canonical-permissions', '--bind-ref=test/main', '--timestamp=@1577836800', fx.root]);
     expect(r).toBe(FIXTURE_COMMIT_CANONICAL);
   });
 
-  it('records ownership, special modes and symlinks as built', () => {
-    const ls = ostreeLs(repos.bare, 'test/main');
+  it('records ownership, special modes and symlinks as built', async () => {
+    const ls = await ostreeLs(repos.bare, 'test/main');
     const byPath = new Map(ls.map((e) => [e.path, e]));
     expect(byPath.get('/owned/suid-other')).toMatchObject({ mode: 0o4750, uid: 1234, gid: 5678 });
     expect(byPath.get('/owned/staff')).toMatchObject({ uid: 0, gid: 100 });
@@ -199,22 +199,22 @@ describe.skipIf(!OSTREE || !ROOT)('ostree commit → ostree checkout of the fixt
   });
 
   for (const mode of ['archive', 'bare', 'bare-user'] as const) {
-    it(`checks out of a ${mode} repo as root reproducing the fixture exactly`, () => {
+    it(`checks out of a ${mode} repo as root reproducing the fixture exactly`, async () => {
       const out = tmp.path(`co-${mode}`);
-      ostreeCheckout(repos[mode], 'test/main', out);
+      await ostreeCheckout(repos[mode], 'test/main', out);
       expectTreesEqual(expected, snapshotTree(out), { labels: ['fixture', 'checkout'] });
     });
   }
 
-  it('checks out of a bare-user-only repo the canonicalized fixture', () => {
+  it('checks out of a bare-user-only repo the canonicalized fixture', async () => {
     const out = tmp.path('co-buo');
-    ostreeCheckout(repos['bare-user-only'], 'test/main', out);
+    await ostreeCheckout(repos['bare-user-only'], 'test/main', out);
     expectTreesEqual(canonicalized(expected), snapshotTree(out), { labels: ['canonical fixture', 'checkout'] });
   });
 
-  it('in user mode (-U) restores neither ownership, xattrs nor setuid/setgid on files, but keeps directory modes', () => {
+  it('in user mode (-U) restores neither ownership, xattrs nor setuid/setgid on files, but keeps directory modes', async () => {
     const out = tmp.path('co-archive-U');
-    ostreeCheckout(repos.archive, 'test/main', out, ['-U']);
+    await ostreeCheckout(repos.archive, 'test/main', out, ['-U']);
     const userMode = expected.map((e) => ({
       ...e,
       uid: 0,
@@ -225,54 +225,54 @@ describe.skipIf(!OSTREE || !ROOT)('ostree commit → ostree checkout of the fixt
     expectTreesEqual(userMode, snapshotTree(out), { labels: ['fixture in user mode', 'checkout -U'] });
   });
 
-  it('hardlinks every non-empty regular file to its object with -U -H from bare-user', () => {
+  it('hardlinks every non-empty regular file to its object with -U -H from bare-user', async () => {
     const out = tmp.path('co-bu-UH');
-    ostreeCheckout(repos['bare-user'], 'test/main', out, ['-U', '-H']);
-    const checked = expectHardlinkedToObjects(repos['bare-user'], 'bare-user', out);
+    await ostreeCheckout(repos['bare-user'], 'test/main', out, ['-U', '-H']);
+    const checked = await expectHardlinkedToObjects(repos['bare-user'], 'bare-user', out);
     expect(checked).toBeGreaterThan(20);
   });
 
-  it('hardlinks every non-empty regular file to its object with -H from bare', () => {
+  it('hardlinks every non-empty regular file to its object with -H from bare', async () => {
     const out = tmp.path('co-bare-H');
-    ostreeCheckout(repos.bare, 'test/main', out, ['-H']);
-    expectHardlinkedToObjects(repos.bare, 'bare', out);
+    await ostreeCheckout(repos.bare, 'test/main', out, ['-H']);
+    await expectHardlinkedToObjects(repos.bare, 'bare', out);
     expectTreesEqual(expected, snapshotTree(out), { labels: ['fixture', 'checkout -H'] });
   });
 
-  it('copies zero-sized files even with -H', () => {
+  it('copies zero-sized files even with -H', async () => {
     const out = tmp.path('co-bare-H0');
-    ostreeCheckout(repos.bare, 'test/main', out, ['-H']);
+    await ostreeCheckout(repos.bare, 'test/main', out, ['-H']);
     expect(lstatSync(join(out, 'empty')).nlink).toBe(1);
   });
 
-  it('refuses -H where it cannot hardlink', () => {
-    expect(ostree(['checkout', `--repo=${repos.archive}`, '-H', 'test/main', tmp.path('h1')]).code).not.toBe(0);
-    expect(ostree(['checkout', `--repo=${repos['bare-user']}`, '-H', 'test/main', tmp.path('h2')]).code).not.toBe(0);
-    expect(ostree(['checkout', `--repo=${repos.bare}`, '-U', '-H', 'test/main', tmp.path('h3')]).code).not.toBe(0);
+  it('refuses -H where it cannot hardlink', async () => {
+    expect((await ostree(['checkout', `--repo=${repos.archive}`, '-H', 'test/main', tmp.path('h1')])).code).not.toBe(0);
+    expect((await ostree(['checkout', `--repo=${repos['bare-user']}`, '-H', 'test/main', tmp.path('h2')])).code).not.toBe(0);
+    expect((await ostree(['checkout', `--repo=${repos.bare}`, '-U', '-H', 'test/main', tmp.path('h3')])).code).not.toBe(0);
   });
 
-  it('checks out a subpath with that directory as the root', () => {
+  it('checks out a subpath with that directory as the root', async () => {
     const out = tmp.path('co-sub');
-    ostreeCheckout(repos.bare, 'test/main', out, ['--subpath=/owned']);
+    await ostreeCheckout(repos.bare, 'test/main', out, ['--subpath=/owned']);
     const sub = expected
       .filter((e) => e.path === '/owned' || e.path.startsWith('/owned/'))
       .map((e) => ({ ...e, path: e.path === '/owned' ? '/' : e.path.slice('/owned'.length) }));
     expectTreesEqual(sub, snapshotTree(out), { labels: ['fixture /owned', 'checkout --subpath'] });
   });
 
-  it('refuses to check out into an existing directory without --union', () => {
+  it('refuses to check out into an existing directory without --union', async () => {
     const out = tmp.path('co-exists');
-    ostreeCheckout(repos.archive, 'test/main', out);
-    expect(ostree(['checkout', `--repo=${repos.archive}`, 'test/main', out]).code).not.toBe(0);
+    await ostreeCheckout(repos.archive, 'test/main', out);
+    expect((await ostree(['checkout', `--repo=${repos.archive}`, 'test/main', out])).code).not.toBe(0);
   });
 
-  it('with --union overwrites files, restores deleted ones and keeps extra ones', () => {
+  it('with --union overwrites files, restores deleted ones and keeps extra ones', async () => {
     const out = tmp.path('co-union');
-    ostreeCheckout(repos.archive, 'test/main', out);
+    await ostreeCheckout(repos.archive, 'test/main', out);
     writeFileSync(join(out, 'extra'), 'not in the commit\n');
     writeFileSync(join(out, 'hello.txt'), 'changed\n');
-    run('rm', [join(out, 'nested/a/sibling.txt')]);
-    ostreeCheckout(repos.archive, 'test/main', out, ['--union']);
+    await run('rm', [join(out, 'nested/a/sibling.txt')]);
+    await ostreeCheckout(repos.archive, 'test/main', out, ['--union']);
     const snap = snapshotTree(out, { exclude: ['/extra'] });
     // ostree 2022.7 quirk: in copy mode, --union replaces an existing symlink without applying
     // its uid/gid. Everything else is restored exactly.
@@ -285,9 +285,9 @@ describe.skipIf(!OSTREE || !ROOT)('ostree commit → ostree checkout of the fixt
 });
 
 /** Asserts every non-empty regular file under `out` is the same inode as its object; returns how many. */
-function expectHardlinkedToObjects(repo: string, mode: RepoMode, out: string): number {
+async function expectHardlinkedToObjects(repo: string, mode: RepoMode, out: string): Promise<number> {
   let n = 0;
-  for (const e of ostreeLs(repo, 'test/main')) {
+  for (const e of await ostreeLs(repo, 'test/main')) {
     if (e.type !== 'file' || e.size === 0) continue;
     const obj = statSync(objectPath(repo, e.checksum, 'file', mode));
     const file = lstatSync(join(out, e.path));

@@ -4,7 +4,6 @@
 // or a damaged disk would leave them; refs are then pointed at them. Each case checks the error
 // code, that the message is one line naming the problem, and that nothing outside the place the
 // operation owns was touched.
-import { spawnSync } from 'node:child_process';
 import { promises as fs, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -21,7 +20,7 @@ import { snapshotTree, type TreeEntry } from './helpers/compare.js';
 import { OSTREE, ostree } from './helpers/ostree.js';
 import { prngBytes } from './helpers/prng.js';
 import { tempDirs } from './helpers/tmp.js';
-import { isRoot } from './helpers/tools.js';
+import { isRoot, run } from './helpers/tools.js';
 
 const tmp = tempDirs('hostile');
 afterAll(() => tmp.cleanup());
@@ -706,7 +705,7 @@ describe('a content object whose bytes were altered', () => {
       expect(result.affectedCommits.map((x) => x.commit)).not.toContain(c2.commit);
       // Without the oracle the test is reported as skipped, never as passed.
       if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
-      const r = ostree(['fsck', `--repo=${repo.path}`]);
+      const r = await ostree(['fsck', `--repo=${repo.path}`]);
       expect(r.code, `ostree fsck should fail too:\n${r.stdout}\n${r.stderr}`).not.toBe(0);
       expect(`${r.stdout}${r.stderr}`).toContain(victim);
     });
@@ -803,7 +802,7 @@ describe('committing a folder that holds something uncommittable', () => {
       what: 'a fifo',
       mentions: 'a.fifo',
       make: async (sub) => {
-        expect(spawnSync('mkfifo', [join(sub, 'a.fifo')]).status).toBe(0);
+        expect((await run('mkfifo', [join(sub, 'a.fifo')])).code).toBe(0);
         return async () => undefined;
       },
     },

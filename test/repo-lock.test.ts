@@ -10,7 +10,7 @@ import { OSTREE, ostree, ostreeCommit, ostreeInit, ostreeOk, readRefFile } from 
 import { tempDirs } from './helpers/tmp.js';
 import { expectChecksum, lastLine, requireRoot, requireTool, startOsgit } from './helpers/tools.js';
 
-const PYTHON = requireOstreeBindings();
+const PYTHON = await requireOstreeBindings();
 const tmp = tempDirs('repo-lock');
 afterAll(() => tmp.cleanup());
 
@@ -26,11 +26,11 @@ beforeAll(() => {
 });
 
 /** An archive repo made by ostree, its branch `main` at a first commit, with this lock timeout. */
-function ostreeRepo(lockTimeoutSecs: number): { repo: string; first: string } {
+async function ostreeRepo(lockTimeoutSecs: number): Promise<{ repo: string; first: string }> {
   const repo = join(tmp.make('repo'), 'repo');
-  ostreeInit(repo, 'archive');
-  ostreeOk(['config', `--repo=${repo}`, 'set', 'core.lock-timeout-secs', String(lockTimeoutSecs)]);
-  const first = ostreeCommit(repo, ['-b', 'main', '--timestamp=2020-01-01T00:00:00Z', tree]);
+  await ostreeInit(repo, 'archive');
+  await ostreeOk(['config', `--repo=${repo}`, 'set', 'core.lock-timeout-secs', String(lockTimeoutSecs)]);
+  const first = await ostreeCommit(repo, ['-b', 'main', '--timestamp=2020-01-01T00:00:00Z', tree]);
   return { repo, first };
 }
 
@@ -44,7 +44,7 @@ const stagingIn = (repo: string): string[] => readdirSync(join(repo, 'tmp')).fil
 
 describe.skipIf(!OSTREE || !PYTHON)('the repository lock, between osgit and libostree', () => {
   it('osgit commit writes nothing and moves no branch while libostree holds the exclusive lock, and succeeds after', async () => {
-    const { repo, first } = ostreeRepo(1);
+    const { repo, first } = await ostreeRepo(1);
     const objectsBefore = countFiles(join(repo, 'objects'));
     const holder = ostreeLock(PYTHON!, repo, 'exclusive', 'hold');
     await holder.line('locked');
@@ -61,18 +61,18 @@ describe.skipIf(!OSTREE || !PYTHON)('the repository lock, between osgit and libo
     expect(ok.code, ok.stderr).toBe(0);
     const second = expectChecksum(lastLine(ok.stdout));
     expect(readRefFile(repo, 'main')).toBe(`${second}\n`);
-    expect(ostree(['fsck', `--repo=${repo}`]).code).toBe(0);
+    expect((await ostree(['fsck', `--repo=${repo}`])).code).toBe(0);
   });
 
   it('libostree cannot take the exclusive lock (nor ostree prune) while osgit holds the shared one', async () => {
-    const { repo, first } = ostreeRepo(0);
+    const { repo, first } = await ostreeRepo(0);
     const holder = osgitLock(['hold', repo, 'shared']);
     await holder.line('locked');
 
     const exclusive = await ostreeLock(PYTHON!, repo, 'exclusive', 'try').done;
     expect(exclusive.code, exclusive.stdout + exclusive.stderr).toBe(3);
     expect(exclusive.stdout).toContain('busy');
-    const prune = ostree(['prune', `--repo=${repo}`, '--refs-only']);
+    const prune = await ostree(['prune', `--repo=${repo}`, '--refs-only']);
     expect(prune.code).not.toBe(0);
     expect(prune.stderr).toMatch(/lock/i);
     // Shared holders of either tool go together.
@@ -80,12 +80,12 @@ describe.skipIf(!OSTREE || !PYTHON)('the repository lock, between osgit and libo
 
     expect((await holder.finish()).stdout).toContain('released');
     expect((await ostreeLock(PYTHON!, repo, 'exclusive', 'try').done).code).toBe(0);
-    expect(ostree(['prune', `--repo=${repo}`, '--refs-only']).code).toBe(0);
+    expect((await ostree(['prune', `--repo=${repo}`, '--refs-only'])).code).toBe(0);
     expect(readRefFile(repo, 'main')).toBe(`${first}\n`);
   });
 
   it('an osgit shared holder and an osgit exclusive request in two processes exclude each other, both ways', async () => {
-    const { repo } = ostreeRepo(0);
+    const { repo } = await ostreeRepo(0);
     const shared = osgitLock(['hold', repo, 'shared']);
     await shared.line('locked');
     const refused = await osgitLock(['try', repo, 'exclusive']).done;
@@ -103,7 +103,7 @@ describe.skipIf(!OSTREE || !PYTHON)('the repository lock, between osgit and libo
   });
 
   it('a SIGKILLed holder, of either tool, never wedges the repository', async () => {
-    const { repo } = ostreeRepo(0);
+    const { repo } = await ostreeRepo(0);
     const holders = [() => osgitLock(['hold', repo, 'exclusive']), () => ostreeLock(PYTHON!, repo, 'exclusive', 'hold')];
     for (const startHolder of holders) {
       const holder = startHolder();
@@ -121,7 +121,7 @@ const UNSHARE = requireTool('unshare');
 
 describe.skipIf(!OSTREE || !ROOT || !UNSHARE)('locks of processes in another PID namespace', () => {
   it('a holder SIGKILLed inside a PID namespace (where it is pid 1) never wedges the repository', async () => {
-    const { repo } = ostreeRepo(0);
+    const { repo } = await ostreeRepo(0);
     const holder = osgitLock(['hold', repo, 'exclusive'], { wrap: [UNSHARE!, '--pid', '--fork'] });
     await holder.line('locked');
     holder.killGroup('SIGKILL');
@@ -131,7 +131,7 @@ describe.skipIf(!OSTREE || !ROOT || !UNSHARE)('locks of processes in another PID
   });
 
   it('the next transaction removes the staging folder of one SIGKILLed in a PID namespace, and keeps a live one', async () => {
-    const { repo } = ostreeRepo(5);
+    const { repo } = await ostreeRepo(5);
     const live = osgitLock(['tx', repo]);
     const liveDir = (await live.line('staging ')).slice('staging '.length);
     const killed = osgitLock(['tx', repo], { wrap: [UNSHARE!, '--pid', '--fork'] });
@@ -152,7 +152,7 @@ describe.skipIf(!OSTREE || !ROOT || !UNSHARE)('locks of processes in another PID
 
 describe.skipIf(!OSTREE)('ref compare-and-swap across processes', () => {
   it('of two processes racing to move one ref from the same value, exactly one wins, and no lock file is deleted', async () => {
-    const { repo, first } = ostreeRepo(5);
+    const { repo, first } = await ostreeRepo(5);
     const refsLock = join(repo, 'osgit', 'locks', 'refs.lock');
     let expected = first;
     let lockInode: number | null = null;

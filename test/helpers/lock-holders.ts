@@ -14,9 +14,9 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
  * /usr/bin/python3 when it can load libostree's bindings, else null (skip); under CI a missing
  * binding is an error naming the Debian packages.
  */
-export function requireOstreeBindings(): string | null {
+export async function requireOstreeBindings(): Promise<string | null> {
   if (!requireTool(SYSTEM_PYTHON)) return null;
-  const r = run(SYSTEM_PYTHON, ['-c', "import gi; gi.require_version('OSTree', '1.0'); from gi.repository import OSTree"]);
+  const r = await run(SYSTEM_PYTHON, ['-c', "import gi; gi.require_version('OSTree', '1.0'); from gi.repository import OSTree"]);
   if (r.code === 0) return SYSTEM_PYTHON;
   const message =
     "REQUIRED TOOL MISSING: libostree's Python bindings do not load (install the Debian packages " +

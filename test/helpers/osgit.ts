@@ -1,40 +1,41 @@
 /**
  * The osgit side of interop tests: the CLI contract (DESIGN.md §7) with the same flags as the
  * ostree helpers in ./ostree.ts, so a test reads "do X with ostree, do X with osgit, compare".
+ * Every helper runs the CLI as a child process and is asynchronous (see `run` in ./tools.ts).
  */
 import { describeFailure, expectChecksum, lastLine, osgit, type RunOptions, type RunResult } from './tools.js';
 import type { RepoMode } from './ostree.js';
 
-function ok(args: readonly string[], opts: RunOptions = {}): RunResult {
-  const r = osgit(args, opts);
+async function ok(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await osgit(args, opts);
   if (r.code !== 0) throw new Error(describeFailure('osgit', args, r));
   return r;
 }
 
-export function osgitInit(repo: string, mode: RepoMode): void {
-  ok(['init', '--repo', repo, '--mode', mode]);
+export async function osgitInit(repo: string, mode: RepoMode): Promise<void> {
+  await ok(['init', '--repo', repo, '--mode', mode]);
 }
 
 /** `osgit commit --repo REPO ARGS...` (the tree is among `args`); the checksum is the last line of output. */
-export function osgitCommit(repo: string, args: readonly string[], opts: RunOptions = {}): string {
-  const r = ok(['commit', '--repo', repo, ...args], opts);
+export async function osgitCommit(repo: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
+  const r = await ok(['commit', '--repo', repo, ...args], opts);
   return expectChecksum(lastLine(r.stdout), 'osgit commit output (last line)');
 }
 
 /** `osgit checkout --repo REPO FLAGS... REV DIR`. */
-export function osgitCheckout(repo: string, rev: string, dir: string, flags: readonly string[] = []): void {
-  ok(['checkout', '--repo', repo, ...flags, rev, dir]);
+export async function osgitCheckout(repo: string, rev: string, dir: string, flags: readonly string[] = []): Promise<void> {
+  await ok(['checkout', '--repo', repo, ...flags, rev, dir]);
 }
 
 /** `osgit checkout` that is expected to fail: returns its result without throwing. */
-export function osgitCheckoutResult(repo: string, rev: string, dir: string, flags: readonly string[] = []): RunResult {
+export function osgitCheckoutResult(repo: string, rev: string, dir: string, flags: readonly string[] = []): Promise<RunResult> {
   return osgit(['checkout', '--repo', repo, ...flags, rev, dir]);
 }
 
-export function osgitRevParse(repo: string, rev: string): string {
-  return expectChecksum(lastLine(ok(['rev-parse', '--repo', repo, rev]).stdout), `osgit rev-parse ${rev}`);
+export async function osgitRevParse(repo: string, rev: string): Promise<string> {
+  return expectChecksum(lastLine((await ok(['rev-parse', '--repo', repo, rev])).stdout), `osgit rev-parse ${rev}`);
 }
 
-export function osgitFsck(repo: string): RunResult {
+export function osgitFsck(repo: string): Promise<RunResult> {
   return osgit(['fsck', '--repo', repo]);
 }

@@ -18,33 +18,33 @@ function bin(): string {
   return OSTREE;
 }
 
-/** Runs `ostree ARGS` (never throws on a non-zero exit). */
-export function ostree(args: readonly string[], opts: RunOptions = {}): RunResult {
+/** Runs `ostree ARGS` (never rejects for a non-zero exit). Asynchronous, see `run` in ./tools.ts. */
+export function ostree(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(bin(), args, opts);
 }
 
-/** Runs `ostree ARGS` and throws unless it exits 0. */
-export function ostreeOk(args: readonly string[], opts: RunOptions = {}): RunResult {
+/** Runs `ostree ARGS` and rejects unless it exits 0. */
+export function ostreeOk(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return runOk(bin(), args, opts);
 }
 
-export function ostreeInit(repo: string, mode: RepoMode): void {
-  ostreeOk(['init', `--repo=${repo}`, `--mode=${mode}`]);
+export async function ostreeInit(repo: string, mode: RepoMode): Promise<void> {
+  await ostreeOk(['init', `--repo=${repo}`, `--mode=${mode}`]);
 }
 
 /** `ostree commit --repo=REPO FLAGS...` (the tree is among `args`); returns the commit checksum. */
-export function ostreeCommit(repo: string, args: readonly string[]): string {
-  const r = ostreeOk(['commit', `--repo=${repo}`, ...args]);
+export async function ostreeCommit(repo: string, args: readonly string[]): Promise<string> {
+  const r = await ostreeOk(['commit', `--repo=${repo}`, ...args]);
   return expectChecksum(lastLine(r.stdout), 'ostree commit output');
 }
 
 /** `ostree checkout --repo=REPO FLAGS... REV DIR`. */
-export function ostreeCheckout(repo: string, rev: string, dir: string, flags: readonly string[] = []): void {
-  ostreeOk(['checkout', `--repo=${repo}`, ...flags, rev, dir]);
+export async function ostreeCheckout(repo: string, rev: string, dir: string, flags: readonly string[] = []): Promise<void> {
+  await ostreeOk(['checkout', `--repo=${repo}`, ...flags, rev, dir]);
 }
 
-export function ostreeRevParse(repo: string, rev: string): string {
-  return expectChecksum(lastLine(ostreeOk(['rev-parse', `--repo=${repo}`, rev]).stdout), `ostree rev-parse ${rev}`);
+export async function ostreeRevParse(repo: string, rev: string): Promise<string> {
+  return expectChecksum(lastLine((await ostreeOk(['rev-parse', `--repo=${repo}`, rev])).stdout), `ostree rev-parse ${rev}`);
 }
 
 /** Content of refs/heads/REF as written on disk (null when the ref file does not exist). */
@@ -82,8 +82,8 @@ export interface LsEntry {
 }
 
 /** Parses `ostree ls -R -C REV [PATH]`: one record per entry of the committed tree. */
-export function ostreeLs(repo: string, rev: string, path = '/'): LsEntry[] {
-  const out = ostreeOk(['ls', `--repo=${repo}`, '-R', '-C', rev, path]).stdout;
+export async function ostreeLs(repo: string, rev: string, path = '/'): Promise<LsEntry[]> {
+  const out = (await ostreeOk(['ls', `--repo=${repo}`, '-R', '-C', rev, path])).stdout;
   const re = /^([-dl])(\d{5}) (\d+) (\d+) +(\d+) ([0-9a-f]{64})(?: ([0-9a-f]{64}))? (.*)$/;
   const entries: LsEntry[] = [];
   for (const line of out.split('\n')) {

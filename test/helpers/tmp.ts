@@ -1,7 +1,8 @@
 /**
  * Temporary directories under os.tmpdir() that a test file creates and removes in afterAll.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,8 +11,12 @@ export interface TempDirs {
   make(prefix: string): string;
   /** A path inside a fresh directory that does not exist yet (for checkouts, which create their target). */
   path(prefix: string, name?: string): string;
-  /** Removes every directory made so far. Call from afterAll. */
-  cleanup(): void;
+  /**
+   * Removes every directory made so far. Call from afterAll and return its promise: removal is
+   * asynchronous because a big tree takes seconds to delete on a loaded machine, too long to
+   * hold up the test process's event loop (see `run` in ./tools.ts).
+   */
+  cleanup(): Promise<void>;
 }
 
 export function tempDirs(scope: string): TempDirs {
@@ -24,12 +29,12 @@ export function tempDirs(scope: string): TempDirs {
   return {
     make,
     path: (prefix, name = 'out') => join(make(prefix), name),
-    cleanup() {
+    async cleanup() {
       if (process.env.OSGIT_KEEP_TMP) {
         console.warn(`[keep] temp dirs kept: ${made.join(' ')}`);
         return;
       }
-      for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+      await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
     },
   };
 }

@@ -2,7 +2,7 @@
  * System tools for interop tests: find them (loudly in CI), run them, and run the osgit CLI.
  * See DESIGN.md §8: tests that need a system tool say so when it is missing; CI installs them all.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,30 +97,40 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
 }
 
-/** Runs `cmd args` to completion (synchronously) and captures its output. Never throws for a non-zero exit. */
-export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): RunResult {
-  const r = spawnSync(cmd, args, {
+/**
+ * Runs `cmd args` to completion and captures its output. Never rejects for a non-zero exit.
+ * Asynchronous on purpose: a test process must keep its event loop turning while a child runs,
+ * or vitest's own RPC to it times out on a loaded machine (spawnSync blocks for the whole child run).
+ */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const child = spawn(cmd, args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
-    input: opts.input,
-    timeout: opts.timeoutMs ?? 300_000,
-    maxBuffer: 256 * 1024 * 1024,
-    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error(`cannot run '${cmd}': not found`);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // A child that exits without reading its input must not fail the run with EPIPE.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(opts.input);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+  try {
+    return await new Promise<RunResult>((resolve, reject) => {
+      child.on('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'ENOENT' ? new Error(`cannot run '${cmd}': not found`) : err),
+      );
+      child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, signal }));
+    });
+  } finally {
+    clearTimeout(timer);
   }
-  return {
-    code: r.status ?? (r.signal ? 128 : 1),
-    stdout: r.stdout ?? '',
-    stderr: r.stderr ?? '',
-    signal: r.signal,
-  };
 }
 
-/** Like `run`, but throws (with the command, exit code and stderr) unless the exit code is 0. */
-export function runOk(cmd: string, args: readonly string[], opts: RunOptions = {}): RunResult {
-  const r = run(cmd, args, opts);
+/** Like `run`, but rejects (with the command, exit code and stderr) unless the exit code is 0. */
+export async function runOk(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await run(cmd, args, opts);
   if (r.code !== 0) throw new Error(describeFailure(cmd, args, r));
   return r;
 }
@@ -190,13 +200,13 @@ export const OSGIT_BIN = process.env.OSGIT_TEST_CLI || fileURLToPath(new URL('..
 const OSGIT_ENV: Record<string, string | undefined> = { NO_COLOR: '1', FORCE_COLOR: '0', OSGIT_REPO: undefined };
 
 /** Runs the osgit CLI (`node packages/cli/bin/run.js ARGS`). */
-export function osgit(args: readonly string[], opts: RunOptions = {}): RunResult {
+export function osgit(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return run(process.execPath, [OSGIT_BIN, ...args], { ...opts, env: { ...OSGIT_ENV, ...opts.env } });
 }
 
-/** Runs the osgit CLI and throws unless it exits 0. */
-export function osgitOk(args: readonly string[], opts: RunOptions = {}): RunResult {
-  const r = osgit(args, opts);
+/** Runs the osgit CLI and rejects unless it exits 0. */
+export async function osgitOk(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await osgit(args, opts);
   if (r.code !== 0) throw new Error(describeFailure('osgit', args, r));
   return r;
 }

@@ -1,11 +1,10 @@
 // diffCommits names what was added, removed and modified between two commits, folders included,
 // and never reads a subtree that is the same on both sides.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
-import { requireTool } from '../../../../test/helpers/tools.js';
+import { requireTool, run } from '../../../../test/helpers/tools.js';
 import type { Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
 import { commitTree } from '../commit/commit-tree.js';
@@ -35,9 +34,9 @@ beforeAll(async () => {
 });
 
 /** `ostree diff FROM TO`, without the entries below a folder it lists as added or removed (osgit lists such a folder once). */
-function ostreeDiff(from: Checksum, to: Checksum): DiffEntry[] {
-  const r = spawnSync(OSTREE!, ['diff', `--repo=${repo.path}`, from, to], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+async function ostreeDiff(from: Checksum, to: Checksum): Promise<DiffEntry[]> {
+  const r = await run(OSTREE!, ['diff', `--repo=${repo.path}`, from, to]);
+  expect(r.code, r.stderr).toBe(0);
   const kinds = { A: 'added', D: 'removed', M: 'modified' } as const;
   const lines = r.stdout.split('\n').filter(Boolean).map((l) => {
     const m = /^([ADM]) +(\/.*)$/.exec(l);
@@ -106,7 +105,7 @@ describe('diffCommits', () => {
       ...entries.filter((e) => !swapped.has(e.path)).map(({ kind, path }) => ({ kind, path })),
       ...[...swapped].map((path) => ({ kind: 'modified', path })),
     ];
-    const theirs = ostreeDiff(from, to).map(({ kind, path }) => ({ kind, path }));
+    const theirs = (await ostreeDiff(from, to)).map(({ kind, path }) => ({ kind, path }));
     expect(ours.sort(byPath)).toEqual(theirs.sort(byPath));
   });
 

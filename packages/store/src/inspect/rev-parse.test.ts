@@ -1,13 +1,12 @@
 // Revisions resolve like `ostree rev-parse`: refs, remote:ref, full checksums and unique prefixes,
 // followed by ^ (and osgit's ~N); an ambiguous prefix, an unknown name and walking past the root
 // are errors with their own codes.
-import { spawnSync } from 'node:child_process';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
-import { requireTool } from '../../../../test/helpers/tools.js';
+import { requireTool, run } from '../../../../test/helpers/tools.js';
 import { StoreError, type StoreErrorCode } from '../errors.js';
 import { sha256Hex, type Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
@@ -31,9 +30,9 @@ async function expectCode(p: Promise<unknown>, code: StoreErrorCode): Promise<St
   return err as StoreError;
 }
 
-function ostreeRevParse(repo: Repo, rev: string): { ok: boolean; out: string } {
-  const r = spawnSync(OSTREE!, ['rev-parse', `--repo=${repo.path}`, rev], { encoding: 'utf8' });
-  return { ok: r.status === 0, out: (r.status === 0 ? r.stdout : r.stderr).trim() };
+async function ostreeRevParse(repo: Repo, rev: string): Promise<{ ok: boolean; out: string }> {
+  const r = await run(OSTREE!, ['rev-parse', `--repo=${repo.path}`, rev]);
+  return { ok: r.code === 0, out: (r.code === 0 ? r.stdout : r.stderr).trim() };
 }
 
 /** Stages a hand-made commit object (no ref) and returns its checksum. */
@@ -144,7 +143,7 @@ describe('revParse', () => {
     expect(await revParse(repo, b.slice(0, n))).toBe(b);
     // Without the oracle the test is reported as skipped, never as passed.
     if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
-    expect(ostreeRevParse(repo, prefix).ok).toBe(false);
+    expect((await ostreeRevParse(repo, prefix)).ok).toBe(false);
   });
 
   it('refuses an unknown ref, an unknown remote and an empty revision with REV_INVALID', async () => {
@@ -169,16 +168,16 @@ describe('revParse', () => {
     expect(await revParse(repo, 'shallow^')).toBe(missing);
     await expectCode(revParse(repo, 'shallow^^'), 'OBJECT_MISSING');
     if (!OSTREE) return skip('ostree is not installed: the cross-check against it did not run');
-    expect(ostreeRevParse(repo, 'shallow^')).toEqual({ ok: true, out: missing });
-    expect(ostreeRevParse(repo, 'shallow^^').ok).toBe(false);
+    expect(await ostreeRevParse(repo, 'shallow^')).toEqual({ ok: true, out: missing });
+    expect((await ostreeRevParse(repo, 'shallow^^')).ok).toBe(false);
   });
 
   it.skipIf(!OSTREE)('agrees with `ostree rev-parse` on every form both accept', async () => {
     for (const rev of ['main', 'main^', 'main^^', 'os/x86_64/stable', 'origin:main', c2, c3.slice(0, 10), `${c3}^`]) {
-      expect(ostreeRevParse(repo, rev), rev).toEqual({ ok: true, out: await revParse(repo, rev) });
+      expect(await ostreeRevParse(repo, rev), rev).toEqual({ ok: true, out: await revParse(repo, rev) });
     }
     for (const rev of ['main^^^', 'nosuch', 'origin:nosuch']) {
-      expect(ostreeRevParse(repo, rev).ok, rev).toBe(false);
+      expect((await ostreeRevParse(repo, rev)).ok, rev).toBe(false);
       await expect(revParse(repo, rev)).rejects.toBeInstanceOf(StoreError);
     }
   });

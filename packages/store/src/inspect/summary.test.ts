@@ -1,12 +1,11 @@
 // updateSummary writes what `ostree summary -u` writes for the same repository: the same refs
 // entries byte for byte, the same metadata, and with the same last-modified the same file.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
-import { requireTool } from '../../../../test/helpers/tools.js';
+import { requireTool, run } from '../../../../test/helpers/tools.js';
 import { Repo } from '../repo/repo.js';
 import type { RepoMode } from '../repo/config.js';
 import { updateRef } from '../refs/refs.js';
@@ -50,9 +49,9 @@ async function populated(setup: Setup): Promise<Repo> {
   return repo;
 }
 
-function ostreeSummary(repo: Repo): Uint8Array {
-  const r = spawnSync(OSTREE!, ['summary', `--repo=${repo.path}`, '-u'], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+async function ostreeSummary(repo: Repo): Promise<Uint8Array> {
+  const r = await run(OSTREE!, ['summary', `--repo=${repo.path}`, '-u']);
+  expect(r.code, r.stderr).toBe(0);
   return new Uint8Array(readFileSync(join(repo.path, 'summary')));
 }
 
@@ -68,7 +67,7 @@ describe.skipIf(!OSTREE)('updateSummary against `ostree summary -u`', () => {
     describe(`on ${label}`, () => {
       it('writes the same refs entries, byte for byte, and the same metadata but for last-modified', async () => {
         const repo = await populated(setup);
-        const theirs = parse(ostreeSummary(repo));
+        const theirs = parse(await ostreeSummary(repo));
         const result = await updateSummary(repo);
         const mine = new Uint8Array(readFileSync(join(repo.path, 'summary')));
         const ours = parse(mine);
@@ -87,7 +86,7 @@ describe.skipIf(!OSTREE)('updateSummary against `ostree summary -u`', () => {
 
       it('writes the very same file when given the same last-modified time', async () => {
         const repo = await populated(setup);
-        const theirs = ostreeSummary(repo);
+        const theirs = await ostreeSummary(repo);
         const lastModified = bswap64(parse(theirs).meta.find(([k]) => k === LAST_MODIFIED)![1].value as bigint);
         await updateSummary(repo, { lastModified });
         const mine = new Uint8Array(readFileSync(join(repo.path, 'summary')));
@@ -111,7 +110,7 @@ describe.skipIf(!OSTREE)('updateSummary against `ostree summary -u`', () => {
 
   it('writes an empty refs list for a repo without refs, as ostree does', async () => {
     const repo = await Repo.init(tmp.path('empty', 'repo'), { mode: 'archive' });
-    const theirs = ostreeSummary(repo);
+    const theirs = await ostreeSummary(repo);
     const lastModified = bswap64(parse(theirs).meta.find(([k]) => k === LAST_MODIFIED)![1].value as bigint);
     await updateSummary(repo, { lastModified });
     expect(Buffer.from(readFileSync(join(repo.path, 'summary'))).toString('hex')).toBe(Buffer.from(theirs).toString('hex'));

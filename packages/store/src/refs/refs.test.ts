@@ -1,12 +1,11 @@
 // Refs move only by compare-and-swap, are stored exactly as OSTree stores them, and are listed
 // (nested, and remote-tracking with REMOTE:NAME) the way `ostree refs` lists them.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles } from '../../../../test/helpers/store-fixtures.js';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
-import { requireTool } from '../../../../test/helpers/tools.js';
+import { requireTool, run } from '../../../../test/helpers/tools.js';
 import { StoreError } from '../errors.js';
 import { sha256Hex, type Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
@@ -209,12 +208,12 @@ describe('listRefs', () => {
     const r = await newRepo();
     const commit = await commitFiles(r, tmp.make('src'), { f: 'f\n' }, { branch: 'main', timestamp: 1577836800n });
     for (const spec of ['os/x86_64/main', 'origin:main', 'origin:os/main', 'other:x']) {
-      const res = spawnSync(OSTREE!, ['refs', `--repo=${r.path}`, `--create=${spec}`, commit], { encoding: 'utf8' });
-      expect(res.status, res.stderr).toBe(0);
+      const res = await run(OSTREE!, ['refs', `--repo=${r.path}`, `--create=${spec}`, commit]);
+      expect(res.code, res.stderr).toBe(0);
     }
     mkdirSync(join(r.path, 'refs/heads/empty-folder'));
-    const out = spawnSync(OSTREE!, ['refs', `--repo=${r.path}`], { encoding: 'utf8' });
-    expect(out.status, out.stderr).toBe(0);
+    const out = await run(OSTREE!, ['refs', `--repo=${r.path}`]);
+    expect(out.code, out.stderr).toBe(0);
     const theirs = out.stdout.split('\n').filter(Boolean).sort();
     const ours = (await listRefs(r, { remotes: true })).map((e) => formatRef(e.ref));
     expect(ours).toEqual(theirs);

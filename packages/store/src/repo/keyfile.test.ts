@@ -1,11 +1,10 @@
 // KeyFile keeps a repo config's lines: reading and rewriting changes only the key that was set,
 // and a new key lands in its own group, where `ostree config set` puts it.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
-import { requireTool } from '../../../../test/helpers/tools.js';
+import { requireTool, run } from '../../../../test/helpers/tools.js';
 import { KeyFile } from './keyfile.js';
 
 const OSTREE = requireTool('ostree');
@@ -114,9 +113,9 @@ describe('KeyFile', () => {
   });
 
   describe.skipIf(!OSTREE)('against `ostree config set`', () => {
-    it('writes the same bytes for the same sequence of sets on a tidy config', () => {
+    it('writes the same bytes for the same sequence of sets on a tidy config', async () => {
       const repo = tmp.path('ostree', 'repo');
-      expect(spawnSync(OSTREE!, ['init', `--repo=${repo}`, '--mode=archive']).status).toBe(0);
+      expect((await run(OSTREE!, ['init', `--repo=${repo}`, '--mode=archive'])).code).toBe(0);
       const start = readFileSync(join(repo, 'config'), 'utf8') + '\n[remote "origin"]\nurl=http://example.com/repo\ngpg-verify=false\n';
       writeFileSync(join(repo, 'config'), start);
       const sets: Array<[string, string, string]> = [
@@ -127,8 +126,8 @@ describe('KeyFile', () => {
       ];
       const kf = new KeyFile(start);
       for (const [group, key, value] of sets) {
-        const r = spawnSync(OSTREE!, ['config', `--repo=${repo}`, 'set', `${group}.${key}`, value], { encoding: 'utf8' });
-        expect(r.status, r.stderr).toBe(0);
+        const r = await run(OSTREE!, ['config', `--repo=${repo}`, 'set', `${group}.${key}`, value]);
+        expect(r.code, r.stderr).toBe(0);
         kf.set(group, key, value);
       }
       expect(kf.toString()).toBe(readFileSync(join(repo, 'config'), 'utf8'));
