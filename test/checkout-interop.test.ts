@@ -44,31 +44,43 @@ describe.skipIf(!OSTREE || !ROOT)('checkout across implementations', () => {
     fixture = snapshotTree(fixtureRoot, { dropEmptyXattrs: true });
   });
 
+  // Checkouts only read a repository, so every test shares one repository per tool and mode with
+  // the fixture committed once, made when a test first needs it.
+  const committed = new Map<string, Promise<string>>();
+  function repoWithFixture(tool: 'ostree' | 'osgit', mode: RepoMode): Promise<string> {
+    const key = `${tool} ${mode}`;
+    let repo = committed.get(key);
+    if (!repo) {
+      repo = (async () => {
+        const path = join(tmp.make(`${tool}-${mode}`), 'repo');
+        if (tool === 'ostree') {
+          await ostreeInit(path, mode);
+          await ostreeCommit(path, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        } else {
+          await osgitInit(path, mode);
+          await osgitCommit(path, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        }
+        return path;
+      })();
+      committed.set(key, repo);
+    }
+    return repo;
+  }
+
   for (const mode of REPO_MODES) {
     describe(`from a ${mode} repository`, () => {
       /** Written by ostree. */
       let ostreeRepo: string;
-      /** Written by osgit. */
-      let osgitRepo: string;
       /** What a plain checkout as root must give. */
       let expected: TreeEntry[];
 
       beforeAll(async () => {
-        ostreeRepo = join(tmp.make(`ostree-${mode}`), 'repo');
-        osgitRepo = join(tmp.make(`osgit-${mode}`), 'repo');
-        await ostreeInit(ostreeRepo, mode);
-        await ostreeCommit(ostreeRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+        ostreeRepo = await repoWithFixture('ostree', mode);
         expected = mode === 'bare-user-only' ? canonicalized(fixture) : fixture;
       });
 
       // osgit's repo is filled lazily so that the ostree-only expectations above never depend on it.
-      async function osgitRepoWithFixture(): Promise<string> {
-        if (!existsSync(join(osgitRepo, 'refs', 'heads', 'test', 'main'))) {
-          await osgitInit(osgitRepo, mode);
-          await osgitCommit(osgitRepo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
-        }
-        return osgitRepo;
-      }
+      const osgitRepoWithFixture = (): Promise<string> => repoWithFixture('osgit', mode);
 
       it('ostree checks out what osgit committed, reproducing the fixture', async () => {
         const out = tmp.path('ostree-of-osgit');
@@ -155,26 +167,15 @@ describe.skipIf(!OSTREE || !ROOT)('checkout across implementations', () => {
   }
 
   describe('with hardlinks (-H)', () => {
-    const repos = {} as Record<'ostree' | 'osgit', Record<'bare' | 'bare-user' | 'archive', string>>;
+    const repos = {} as Record<'ostree', Record<'bare' | 'bare-user' | 'archive', string>>;
 
     beforeAll(async () => {
       repos.ostree = {} as (typeof repos)['ostree'];
-      for (const mode of ['bare', 'bare-user', 'archive'] as const) {
-        repos.ostree[mode] = join(tmp.make(`h-ostree-${mode}`), 'repo');
-        await ostreeInit(repos.ostree[mode], mode);
-        await ostreeCommit(repos.ostree[mode], [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
-      }
+      for (const mode of ['bare', 'bare-user', 'archive'] as const) repos.ostree[mode] = await repoWithFixture('ostree', mode);
     });
 
-    async function osgitRepo(mode: 'bare' | 'bare-user'): Promise<string> {
-      repos.osgit ??= {} as (typeof repos)['osgit'];
-      if (!repos.osgit[mode]) {
-        const repo = join(tmp.make(`h-osgit-${mode}`), 'repo');
-        await osgitInit(repo, mode);
-        await osgitCommit(repo, [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
-        repos.osgit[mode] = repo;
-      }
-      return repos.osgit[mode];
+    function osgitRepo(mode: 'bare' | 'bare-user'): Promise<string> {
+      return repoWithFixture('osgit', mode);
     }
 
     it('osgit checkout -U -H from bare-user makes every non-empty file the same inode as its object', async () => {
