@@ -14,8 +14,11 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Timeouts catch hangs, not slowness: on a loaded 2-core machine an interop test that runs
+    // ostree and the CLI a dozen times took 16 s and a set-up hook of three CLI runs 29 s (load 13),
+    // so 60 s left too little headroom.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     // The CLI the tests run is a bundle of tsc's output: bundle what was just compiled.
     globalSetup: ['test/helpers/bundle-cli.global-setup.ts'],

@@ -74,7 +74,7 @@ describe.skipIf(!OSTREE)('osgit commit killed at any moment', () => {
         if (r.code !== 0) throw new Error(`uninterrupted osgit commit failed:\n${output(r)}`);
         newCommit = expectChecksum(lastLine(r.stdout), 'osgit commit output (last line)');
         expect(readRefFile(scratch, BRANCH)).toBe(`${newCommit}\n`);
-      }, 120_000);
+      });
 
       it(`stays fsck-clean with the branch at the old or the new commit after each of ${KILLS} kills`, async () => {
         const repo = join(tmp.make(`repo-${mode}`), 'repo');
