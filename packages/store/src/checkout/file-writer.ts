@@ -32,8 +32,10 @@ export interface WriteOptions {
   umask: number;
 }
 
-/** Archive objects whose `.filez` is larger than this are inflated as a stream, not read whole. */
+/** Archive objects whose `.filez` is larger than this are inflated as a stream, not read whole... */
 const LARGE_OBJECT = 4 * 1024 * 1024;
+/** ...and so are those whose content is larger than this (a highly compressible file). */
+const LARGE_CONTENT = 16 * 1024 * 1024;
 
 /**
  * Writes single entries of a checkout: files, symlinks, folders and their metadata. Every call
@@ -171,17 +173,18 @@ export class FileWriter {
     const source = this.objectFile(checksum);
     const st = lstatSync(source, { throwIfNoEntry: false });
     if (!st) throw new StoreError('OBJECT_MISSING', `file object ${checksum} is not in the repository`, { checksum, type: 'file' });
-    if (st.size > LARGE_OBJECT) {
+    const stream = (): void => {
       const obj = openFileObjectSync(this.repo, checksum);
       if (isSymlinkMode(obj.info.mode)) return this.symlink(obj.info, path);
       this.streams.push(this.streamOut(obj, path));
-      return;
-    }
+    };
+    if (st.size > LARGE_OBJECT) return stream();
     const what = `file object ${checksum}`;
     const filez = readFileSync(source);
     const { header, bodyOffset } = splitFramedHeader(filez, what);
     const info = decoded(checksum, 'file', () => decodeArchiveHeader(header, what));
     if (isSymlinkMode(info.mode)) return this.symlink(info, path);
+    if (info.size > LARGE_CONTENT) return stream();
     let body: Buffer;
     try {
       body = zlib.inflateRawSync(filez.subarray(bodyOffset), {
