@@ -36,6 +36,7 @@ const MEASUREMENTS = [
   { id: 'commit-bare-user', case: 'commit-bare-user', label: 'commit-bare-user', kind: 'time', target: 1.0 },
   { id: 'checkout-hardlink-bare-user', case: 'checkout-hardlink-bare-user', label: 'checkout-hardlink-bare-user', kind: 'time', target: 2.0 },
   { id: 'checkout-archive', case: 'checkout-archive', label: 'checkout-archive', kind: 'time', target: 1.0 },
+  { id: 'checkout-archive-root', case: 'checkout-archive-root', label: 'checkout-archive-root (no -U, as root)', kind: 'time', target: 1.0 },
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
@@ -51,14 +52,16 @@ function toolCommands(name) {
     return {
       init: (repo, mode) => ['ostree', [`--repo=${repo}`, 'init', `--mode=${mode}`]],
       commit: (repo, dir) => ['ostree', [`--repo=${repo}`, 'commit', '-b', REF, ...COMMIT_FLAGS, `--tree=dir=${dir}`]],
-      checkout: (repo, dir, hardlink) => ['ostree', [`--repo=${repo}`, 'checkout', '-U', ...(hardlink ? ['-H'] : []), REF, dir]],
+      checkout: (repo, dir, hardlink, user = true) =>
+        ['ostree', [`--repo=${repo}`, 'checkout', ...(user ? ['-U'] : []), ...(hardlink ? ['-H'] : []), REF, dir]],
     };
   }
   const osgit = (...args) => [process.execPath, [OSGIT_CLI, ...args]];
   return {
     init: (repo, mode) => osgit('init', '--repo', repo, '--mode', mode),
     commit: (repo, dir) => osgit('commit', '--repo', repo, '-b', REF, ...COMMIT_FLAGS, `--tree=dir=${dir}`),
-    checkout: (repo, dir, hardlink) => osgit('checkout', '--repo', repo, '-U', ...(hardlink ? ['-H'] : []), REF, dir),
+    checkout: (repo, dir, hardlink, user = true) =>
+      osgit('checkout', '--repo', repo, ...(user ? ['-U'] : []), ...(hardlink ? ['-H'] : []), REF, dir),
   };
 }
 
@@ -78,6 +81,8 @@ function scenario(tool, work, trees) {
         { label: 'commit rootfs-a', id: 'commit-archive', commit: true, run: () => t.commit(archive, trees.rootfsA) },
         { label: 'commit rootfs-a again', id: 'recommit-archive', optional: true, commit: true, run: () => t.commit(archive, trees.rootfsA) },
         { label: 'checkout -U', id: 'checkout-archive', optional: true, checkout: join(work, 'co-archive'), run: () => t.checkout(archive, join(work, 'co-archive'), false) },
+        // Ownership and xattrs applied (needs root); ostree writes no uncompressed-object cache here.
+        { label: 'checkout (as root)', id: 'checkout-archive-root', optional: true, checkout: join(work, 'co-archive-root'), run: () => t.checkout(archive, join(work, 'co-archive-root'), false, false) },
       ],
     },
     {
