@@ -69,9 +69,13 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
   if (node.kind === 'file') {
     // As ostree: DEST becomes a folder (0700 if new) holding the one file.
     const name = splitTreePath(opts.subpath ?? '').pop()!;
-    prepareFileParent(writer, dest);
-    writer.writeFile(node.checksum, join(dest, name));
-    await Promise.all(writer.streams.splice(0));
+    try {
+      prepareFileParent(writer, dest);
+      writer.writeFile(node.checksum, join(dest, name));
+      await Promise.all(writer.streams.splice(0));
+    } catch (err) {
+      throw writeError(err, dest, 'check out into');
+    }
     Atomics.add(ctl, CTL.FILES, 1);
   } else {
     const threads = Math.max(1, Math.min(2, opts.threads ?? defaultThreads()));
@@ -81,7 +85,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
       plan = planUnits(writer, { tree: node.tree, meta: node.meta, path: dest }, helper ? UNITS_FOR_TWO : 1, ctl);
     } catch (err) {
       helper?.cancel();
-      throw err;
+      throw writeError(err, dest, 'check out into');
     }
     helper?.start(plan.units);
     let failure: unknown = null;
@@ -92,7 +96,7 @@ export async function checkout(repo: Repo, opts: CheckoutOptions): Promise<Check
     }
     const helperFailure = helper ? await helper.finish() : null;
     // The first failure wins; a thread that stopped because the other failed reports nothing.
-    if (failure !== null) throw writeError(failure, dest, 'check out to');
+    if (failure !== null) throw writeError(failure, dest, 'check out into');
     if (helperFailure) throw helperFailure;
     for (let i = plan.dirs.length - 1; i >= 0; i--) writer.applyDirMeta(plan.dirs[i]!.path, plan.dirs[i]!.meta);
   }

@@ -2,7 +2,7 @@ import {
   chmodSync, chownSync, closeSync, constants as fsConstants, copyFileSync, createWriteStream, fchmodSync, fchownSync,
   lchownSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { StoreError } from '../errors.js';
@@ -16,6 +16,7 @@ import type { DirMeta } from '../objects/dirmeta.js';
 import { objectRelPath } from '../objects/object-type.js';
 import { sha256Hex } from '../checksum.js';
 import { readXattr, writeXattrs } from '../fsio/xattr-io.js';
+import { errnoOf, fsError, isNoSpace } from '../fsio/fs-error.js';
 
 /** user.ostreemeta, decoded, with the checksum an empty regular file with this metadata has. */
 type BareUserMeta = Pick<FileInfo, 'uid' | 'gid' | 'mode' | 'xattrs'> & { emptyChecksum: Checksum };
@@ -159,8 +160,7 @@ export class FileWriter {
       try {
         linkSync(obj.path, path);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw err;
-        throw new StoreError('CHECKOUT_FAILED', `cannot hardlink ${basename(path)} to its object: ${(err as Error).message}`, { path }, { cause: err });
+        throw writeError(err, path, 'hardlink its object to');
       }
       return;
     }
@@ -258,17 +258,18 @@ export class FileWriter {
 
 /**
  * A failure while writing `path` as a typed error: StoreErrors pass through, something in the
- * way is CHECKOUT_EXISTS, a full disk NO_SPACE, anything else CHECKOUT_FAILED with the errno.
+ * way is CHECKOUT_EXISTS, a full disk NO_SPACE, any other refusal CHECKOUT_FAILED naming the
+ * path (fs-error.ts), never a raw errno.
  */
 export function writeError(err: unknown, path: string, verb: string): StoreError {
   if (err instanceof StoreError) return err;
-  const e = err as NodeJS.ErrnoException;
-  const errno = typeof e?.code === 'string' ? e.code : undefined;
-  if (errno === 'EEXIST') {
+  if (errnoOf(err) === 'EEXIST') {
     return new StoreError('CHECKOUT_EXISTS', `${path} already exists (check out into a new path, or use --union)`, { path }, { cause: err });
   }
-  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
-    return new StoreError('NO_SPACE', `no space left on the device holding ${path}; the checkout there is incomplete`, { path, errno }, { cause: err });
+  if (isNoSpace(err)) {
+    return new StoreError('NO_SPACE', `no space left on the device holding ${path}; the checkout there is incomplete`, { path, errno: errnoOf(err) }, { cause: err });
   }
-  return new StoreError('CHECKOUT_FAILED', `cannot ${verb} ${path}: ${e?.message ?? String(err)}`, { path, ...(errno ? { errno } : {}) }, { cause: err });
+  const named = fsError(err, { action: `cannot ${verb}`, path, code: 'CHECKOUT_FAILED', deniedCode: 'CHECKOUT_FAILED' });
+  if (named instanceof StoreError) return named;
+  return new StoreError('CHECKOUT_FAILED', `cannot ${verb} ${path}: ${(err as Error)?.message ?? String(err)}`, { path }, { cause: err });
 }

@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../errors.js';
 import type { WriteOptions } from './file-writer.js';
@@ -15,13 +19,21 @@ export interface HelperData {
 export type HelperReply = { done: true } | { done: false; error: SerializedError };
 
 /**
- * Where the helper's compiled code is. From dist/ it sits beside this file; under vitest this
- * file runs from its TypeScript source, and the thread (which Node loads itself) is taken from
- * dist/, which `npm test` builds first.
+ * Where the helper's compiled code is: beside this file in dist/; from the package's dist/ when
+ * this file runs from its TypeScript source (vitest; `npm test` builds dist/ first) or from a
+ * bundle of the CLI (found through the package name), as object-workers.ts finds its worker.
  */
-function helperUrl(): URL {
+function helperPath(): string {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/checkout/checkout-worker.js', here) : new URL('./checkout-worker.js', here);
+  const candidates = [fileURLToPath(new URL(here.endsWith('.ts') ? '../../dist/checkout/checkout-worker.js' : './checkout-worker.js', here))];
+  try {
+    candidates.push(join(dirname(createRequire(here).resolve('@osgit/store/package.json')), 'dist/checkout/checkout-worker.js'));
+  } catch {
+    /* not resolvable from here: the first candidate is the only one */
+  }
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new StoreError('IO', `osgit's checkout thread is missing at ${candidates[0]}; build with 'npx tsc -b'`, { path: candidates[0] });
+  return found;
 }
 
 /**
@@ -36,7 +48,7 @@ export class HelperThread {
 
   constructor(repoPath: string, opts: WriteOptions, private readonly ctl: Int32Array) {
     const data: HelperData = { repoPath, opts, ctl: ctl.buffer as SharedArrayBuffer };
-    this.worker = new Worker(helperUrl(), { workerData: data });
+    this.worker = new Worker(helperPath(), { workerData: data });
     this.worker.unref();
     this.reply = new Promise<HelperReply>((resolve) => {
       let settled = false;
