@@ -38,12 +38,12 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
   let fixtureRoot: string;
   const repos = {} as Record<RepoMode, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     fixtureRoot = makeFixtureTree(tmp.path('fixture', 'tree')).root;
     for (const mode of ['archive', 'bare-user', 'bare', 'bare-user-only'] as const) {
       repos[mode] = join(tmp.make(`repo-${mode}`), 'repo');
-      ostreeInit(repos[mode], mode);
-      ostreeCommit(repos[mode], [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
+      await ostreeInit(repos[mode], mode);
+      await ostreeCommit(repos[mode], [...FIXTURE_COMMIT_ARGS, fixtureRoot]);
     }
   });
 
@@ -51,7 +51,7 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
     it(`gives ostree's checkout as root from a ${mode} repository when the helper thread writes every subtree`, async () => {
       const theirs = tmp.path(`ostree-${mode}`);
       const ours = tmp.path(`osgit-${mode}`);
-      ostreeCheckout(repos[mode], 'test/main', theirs);
+      await ostreeCheckout(repos[mode], 'test/main', theirs);
       await osgitCheckout(repos[mode], ours, HELPER_ONLY);
       expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: [`ostree ${mode}`, `osgit ${mode}, helper thread`] });
     });
@@ -60,7 +60,7 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
   it("gives ostree's -U checkout from an archive repository when the helper thread writes every subtree", async () => {
     const theirs = tmp.path('ostree-U');
     const ours = tmp.path('osgit-U');
-    ostreeCheckout(repos.archive, 'test/main', theirs, ['-U']);
+    await ostreeCheckout(repos.archive, 'test/main', theirs, ['-U']);
     await osgitCheckout(repos.archive, ours, { ...HELPER_ONLY, userMode: true });
     expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: ['ostree -U', 'osgit -U, helper thread'] });
   });
@@ -69,7 +69,7 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
     it(`hardlinks the same objects as ostree ${flags.join(' ')} from a ${mode} repository when the helper thread writes every subtree`, async () => {
       const theirs = tmp.path(`ostree-H-${mode}`);
       const ours = tmp.path(`osgit-H-${mode}`);
-      ostreeCheckout(repos[mode], 'test/main', theirs, [...flags]);
+      await ostreeCheckout(repos[mode], 'test/main', theirs, [...flags]);
       await osgitCheckout(repos[mode], ours, { ...HELPER_ONLY, requireHardlinks: true, userMode: (flags as readonly string[]).includes('-U') });
       expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: [`ostree ${flags.join(' ')}`, 'osgit, helper thread'] });
       const linked = linkedInodes(theirs);
@@ -83,10 +83,10 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
     const theirs = tmp.path('ostree-union');
     const ours = tmp.path('osgit-union');
     for (const dir of [theirs, ours]) {
-      ostreeCheckout(repos.archive, 'test/main', dir, ['-U']);
+      await ostreeCheckout(repos.archive, 'test/main', dir, ['-U']);
       mkdirSync(join(dir, 'added-by-user'));
     }
-    ostreeCheckout(repos.archive, 'test/main', theirs, ['--union']);
+    await ostreeCheckout(repos.archive, 'test/main', theirs, ['--union']);
     await osgitCheckout(repos.archive, ours, { ...HELPER_ONLY, union: true });
     // ostree 2022.7 leaves a symlink it replaces in --union copy mode owned by root (see checkout-interop.test.ts).
     const withoutSymlinkOwnership = (entries: readonly TreeEntry[]) =>
@@ -96,24 +96,24 @@ describe.skipIf(!OSTREE || !ROOT)('checkout written by two threads', () => {
 
   describe('a tree large enough to be shared', () => {
     let repo: string;
-    beforeAll(() => {
+    beforeAll(async () => {
       const tree = tmp.path('generated', 'tree');
       makeGeneratedTree(tree, { files: 1500, perDir: 15, maxSize: 4096 });
       repo = join(tmp.make('generated-repo'), 'repo');
-      ostreeInit(repo, 'archive');
-      ostreeCommit(repo, [...FIXTURE_COMMIT_ARGS, tree]);
+      await ostreeInit(repo, 'archive');
+      await ostreeCommit(repo, [...FIXTURE_COMMIT_ARGS, tree]);
     });
 
     it("gives ostree's checkout when both threads take subtrees", async () => {
       const theirs = tmp.path('ostree-gen');
       const ours = tmp.path('osgit-gen');
-      ostreeCheckout(repo, 'test/main', theirs);
+      await ostreeCheckout(repo, 'test/main', theirs);
       await osgitCheckout(repo, ours, { threads: 2 });
       expectTreesEqual(snapshotTree(theirs), snapshotTree(ours), { labels: ['ostree', 'osgit, two threads'] });
     });
 
     it('fails with OBJECT_CORRUPT, naming the object, when the helper thread meets a damaged object', async () => {
-      const victim = ostreeLs(repo, 'test/main', '/d050').find((e) => e.type === 'file' && e.size > 1000)!;
+      const victim = (await ostreeLs(repo, 'test/main', '/d050')).find((e) => e.type === 'file' && e.size > 1000)!;
       const damaged = join(tmp.make('damaged'), 'repo');
       // A copy of the repo whose one object has lost the end of its compressed body.
       cpSync(repo, damaged, { recursive: true });
