@@ -15,17 +15,32 @@ function say(text) {
   process.stdout.write(`\n\x1b[1m# ${text}\x1b[0m\n`);
 }
 
-function osgit(...args) {
+function run(args) {
   const shown = args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ');
   process.stdout.write(`$ osgit ${shown}\n`);
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '' } });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
+  return r;
+}
+
+function osgit(...args) {
+  const r = run(args);
   if (r.status !== 0) {
     process.stderr.write(`tour: 'osgit ${args.join(' ')}' failed with exit code ${r.status}\n`);
     process.exit(1);
   }
   return r.stdout.trim().split('\n').pop();
+}
+
+/** A step that must fail: shows the one-line error and the exit status, stops the tour if it does not fail so. */
+function osgitFails(status, ...args) {
+  const r = run(args);
+  process.stdout.write(`(exit status ${r.status})\n`);
+  if (r.status !== status) {
+    process.stderr.write(`tour: 'osgit ${args.join(' ')}' should have failed with exit code ${status}, got ${r.status}\n`);
+    process.exit(1);
+  }
 }
 
 /** A tiny OS-like tree: the embedded default the tour commits. */
@@ -86,7 +101,19 @@ osgit('fsck', '--repo', rel(repo));
 say('9. Publish: write the summary file that clients (osgit or ostree) read');
 osgit('summary', '--repo', rel(repo), '-u');
 
+say('10. Bad input changes nothing: a symlink whose target is not UTF-8 cannot be stored faithfully,');
+process.stdout.write('    so the commit is refused (exit status 6) and the branch stays where it was\n');
+const bad = join(demo, 'bad-rootfs');
+makeSampleTree(bad);
+symlinkSync(Buffer.from([0x66, 0xff, 0x2e]), join(bad, 'usr/bin/odd-link'));
+osgitFails(6, 'commit', '--repo', rel(repo), '-b', 'demo/os/stable', '-s', 'never lands', rel(bad));
+osgit('rev-parse', '--repo', rel(repo), 'demo/os/stable');
+
+say('11. Errors are typed for scripts too: --json gives a stable code and the exit status');
+osgitFails(2, 'rev-parse', '--repo', rel(repo), '--json', 'demo/os/no-such-branch');
+
 say('Done');
 process.stdout.write(`Release 1: ${c1}\nRelease 2: ${c2}\n`);
 process.stdout.write(`Everything is in ${rel(demo)}/. The same repository works with the real ostree tool too:\n`);
 process.stdout.write(`  ostree --repo=${rel(repo)} log demo/os/stable\n`);
+process.stdout.write(`Both tools take the same lock (${rel(repo)}/.lock), so they can share a repository safely.\n`);
