@@ -1,11 +1,8 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../errors.js';
 import type { WriteOptions } from './file-writer.js';
 import { CTL, HELPER, type SerializedError, type Unit } from './units.js';
+import { compiledModulePath } from '../fsio/compiled-module.js';
 
 /** What a helper thread starts with. */
 export interface HelperData {
@@ -18,22 +15,8 @@ export interface HelperData {
 /** The helper's one message back: done, or the typed error that stopped it. */
 export type HelperReply = { done: true } | { done: false; error: SerializedError };
 
-/**
- * Where the helper's compiled code is: beside this file in dist/; from the package's dist/ when
- * this file runs from its TypeScript source (vitest; `npm test` builds dist/ first) or from a
- * bundle of the CLI (found through the package name), as object-workers.ts finds its worker.
- */
 function helperPath(): string {
-  const here = import.meta.url;
-  const candidates = [fileURLToPath(new URL(here.endsWith('.ts') ? '../../dist/checkout/checkout-worker.js' : './checkout-worker.js', here))];
-  try {
-    candidates.push(join(dirname(createRequire(here).resolve('@osgit/store/package.json')), 'dist/checkout/checkout-worker.js'));
-  } catch {
-    /* not resolvable from here: the first candidate is the only one */
-  }
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new StoreError('IO', `osgit's checkout thread is missing at ${candidates[0]}; build with 'npx tsc -b'`, { path: candidates[0] });
-  return found;
+  return compiledModulePath(import.meta.url, 'checkout/checkout-worker.js', 'checkout thread');
 }
 
 /**

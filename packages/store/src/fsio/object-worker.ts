@@ -12,6 +12,7 @@ import { StoreError, type StoreErrorCode } from '../errors.js';
 import { inflateArchiveBody } from '../objects/archive-body.js';
 import { copyHashingSync } from './hashing-copy.js';
 import { fsError } from './fs-error.js';
+import { createExclusiveSync } from './create-exclusive.js';
 
 /** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
@@ -59,21 +60,11 @@ export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; job: WorkerO
 export interface WireError { code: StoreErrorCode; message: string; data: Record<string, unknown> }
 export type WorkerReply = { id: number; result: unknown; error?: undefined } | { id: number; error: WireError };
 
-/** Creates a new file; false if it already exists (another writer staged the same object). */
-function createExclusive(path: string, data: Uint8Array, mode: number): boolean {
-  try {
-    writeFileSync(path, data, { flag: 'wx', mode });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw fsError(err, { action: 'cannot write', path });
-  }
-}
 
 const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
   filez(job) {
     const out = Buffer.concat([job.head, zlib.deflateRawSync(job.bytes, { level: job.level })]);
-    return createExclusive(job.path, out, 0o644) ? out.length : -1;
+    return createExclusiveSync(job.path, out, 0o644) ? out.length : -1;
   },
   inflate(job) {
     const body = inflateArchiveBody(readObject(job.source, job.checksum).subarray(job.bodyOffset), job.size, job.checksum);

@@ -1,32 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
 import type {
   CopyJob, CopyResult, FilezJob, HashJob, InflateJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
 } from './object-worker.js';
+import { compiledModulePath } from './compiled-module.js';
 
 export type { CopyJob, CopyResult, FilezJob, HashJob, InflateJob } from './object-worker.js';
 
-/**
- * Where the worker's compiled code is: beside this file in dist/; from the package's dist/ when
- * this file runs from its TypeScript source (vitest; `npm test` builds dist/ first) or from a
- * bundle of the CLI (found through the package name, as the native addon is).
- */
 function workerPath(): string {
-  const here = import.meta.url;
-  const candidates = [fileURLToPath(new URL(here.endsWith('.ts') ? '../../dist/fsio/object-worker.js' : './object-worker.js', here))];
-  try {
-    candidates.push(join(dirname(createRequire(here).resolve('@osgit/store/package.json')), 'dist/fsio/object-worker.js'));
-  } catch {
-    /* not resolvable from here: the first candidate is the only one */
-  }
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new StoreError('IO', `osgit's object worker is missing at ${candidates[0]}; build with 'npx tsc -b'`, { path: candidates[0] });
-  return found;
+  return compiledModulePath(import.meta.url, 'fsio/object-worker.js', 'object worker');
 }
 
 interface Job {

@@ -1,6 +1,6 @@
 import {
   promises as fs, chmodSync, chownSync, closeSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
-  renameSync, rmSync, symlinkSync, utimesSync, writeFileSync, fchmodSync, futimesSync,
+  renameSync, rmSync, symlinkSync, utimesSync, fchmodSync, futimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ import { forEachLimit } from '../fsio/for-each-limit.js';
 import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
+import { createExclusiveSync } from '../fsio/create-exclusive.js';
 
 /**
  * Where a regular file's bytes come from: in memory (the caller hashed exactly these bytes), or
@@ -320,15 +321,6 @@ export class Transaction {
   }
 }
 
-function createExclusiveSync(path: string, data: Uint8Array, mode: number): boolean {
-  try {
-    writeFileSync(path, data, { flag: 'wx', mode });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
 
 const UMASK = process.umask();
 
