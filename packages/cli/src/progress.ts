@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 
 /** A progress line on stderr while long work runs; silent unless stderr is a terminal. */
 export interface Progress {
@@ -22,6 +23,9 @@ export function createProgress(opts: ProgressOptions): Progress {
   const format = opts.total
     ? `${opts.label} [{bar}] {percentage}% {value}/{total} ${opts.unit}`
     : `${opts.label} {value} ${opts.unit} {detail}`;
+  // The bar library is loaded only when a bar is drawn: scripts, pipes and small commands never
+  // draw one, and loading it cost every command's start-up.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     { format, stream, hideCursor: true, clearOnComplete: true, fps: 10, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
