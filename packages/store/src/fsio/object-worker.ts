@@ -5,7 +5,7 @@
  * side, so callers see the same typed errors as from the main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { readFileSync, writeFileSync, chownSync, chmodSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { StoreError, type StoreErrorCode } from '../errors.js';
@@ -16,18 +16,6 @@ import { createExclusiveSync } from './create-exclusive.js';
 
 /** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
-
-/** Checkout from an archive repo: inflate a `.filez` body into a new file. */
-export interface InflateJob {
-  checksum: string;
-  source: string;
-  bodyOffset: number;
-  size: number;
-  dest: string;
-  /** [uid, gid] to chown to, or null to leave ownership alone */
-  owner: [number, number] | null;
-  mode: number;
-}
 
 /** fsck: the checksum of a content object, recomputed from its header and its (inflated) bytes. */
 export interface HashJob {
@@ -50,7 +38,6 @@ export interface CopyResult { checksum: string; size: number }
 /** Each operation: what it is sent, what it answers. */
 export interface WorkerOps {
   filez: [FilezJob, number];
-  inflate: [InflateJob, number];
   hash: [HashJob, string];
   copy: [CopyJob, CopyResult];
 }
@@ -60,29 +47,10 @@ export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; job: WorkerO
 export interface WireError { code: StoreErrorCode; message: string; data: Record<string, unknown> }
 export type WorkerReply = { id: number; result: unknown; error?: undefined } | { id: number; error: WireError };
 
-
 const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
   filez(job) {
     const out = Buffer.concat([job.head, zlib.deflateRawSync(job.bytes, { level: job.level })]);
     return createExclusiveSync(job.path, out, 0o644) ? out.length : -1;
-  },
-  inflate(job) {
-    const body = inflateArchiveBody(readObject(job.source, job.checksum).subarray(job.bodyOffset), job.size, job.checksum);
-    try {
-      writeFileSync(job.dest, body, { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new StoreError('CHECKOUT_EXISTS', `${job.dest} already exists (check out into a new path, or use --union)`, { path: job.dest });
-      }
-      throw fsError(err, { action: 'cannot write', path: job.dest });
-    }
-    try {
-      if (job.owner) chownSync(job.dest, job.owner[0], job.owner[1]);
-      chmodSync(job.dest, job.mode);
-    } catch (err) {
-      throw fsError(err, { action: 'cannot set the owner and mode of', path: job.dest });
-    }
-    return body.length;
   },
   hash(job) {
     let body: Uint8Array = readObject(job.source, job.checksum).subarray(job.bodyOffset);

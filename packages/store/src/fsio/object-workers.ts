@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { StoreError } from '../errors.js';
 import type {
-  CopyJob, CopyResult, FilezJob, HashJob, InflateJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
+  CopyJob, CopyResult, FilezJob, HashJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
 } from './object-worker.js';
 import { compiledModulePath } from './compiled-module.js';
 
-export type { CopyJob, CopyResult, FilezJob, HashJob, InflateJob } from './object-worker.js';
+export type { CopyJob, CopyResult, FilezJob, HashJob } from './object-worker.js';
 
 function workerPath(): string {
   return compiledModulePath(import.meta.url, 'fsio/object-worker.js', 'object worker');
@@ -58,11 +58,6 @@ export class ObjectWorkers {
   /** Compresses and creates a `.filez` (O_EXCL). Resolves with its size, or -1 if it existed. */
   writeFilez(job: FilezJob): Promise<number> {
     return this.post('filez', job);
-  }
-
-  /** Inflates an archive object into a new file (O_EXCL). Resolves with the content size. */
-  inflateTo(job: InflateJob): Promise<number> {
-    return this.post('inflate', job);
   }
 
   /** Recomputes a content object's checksum (64 hex); OBJECT_CORRUPT for damage. */
