@@ -13,7 +13,7 @@ const allowed: Record<string, string[]> = {
   protocol: ['store'],
   'remote-server': ['store', 'protocol'],
   deployer: ['store', 'protocol'],
-  cli: ['store', 'protocol', 'deployer'],
+  cli: ['store', 'protocol', 'remote-server', 'deployer'],
 };
 
 const json = (path: string): Record<string, any> => JSON.parse(readFileSync(path, 'utf8'));

@@ -1,4 +1,5 @@
 import { fsError, StoreError } from '@osgit/store';
+import { ProtocolError } from '@osgit/protocol';
 
 /**
  * Typed errors of the command line itself. A usage error (a bad flag, a missing argument, two
@@ -23,7 +24,7 @@ export class CliError extends Error {
 }
 
 /** An error as a user meets it: a stable code, one line, and the data to act on it. */
-export type TypedError = CliError | StoreError;
+export type TypedError = CliError | StoreError | ProtocolError;
 
 /**
  * Gives any error that reached a command's edge a stable code. StoreErrors and CliErrors keep
@@ -32,7 +33,7 @@ export type TypedError = CliError | StoreError;
  * else is INTERNAL, a bug worth reporting, with the original as its cause.
  */
 export function typedError(err: unknown): TypedError {
-  if (err instanceof StoreError || err instanceof CliError) return err;
+  if (err instanceof StoreError || err instanceof CliError || err instanceof ProtocolError) return err;
   if (isOclifError(err)) return new CliError('USAGE', oneLine(err.message), {}, { cause: err });
   const fs = fsError(err, { action: 'cannot access' });
   if (fs instanceof StoreError) return fs;

@@ -1,12 +1,14 @@
 import type { StoreErrorCode } from '@osgit/store';
+import type { ProtocolErrorCode } from '@osgit/protocol';
 import type { CliErrorCode } from './errors.js';
 
-export type ErrorCode = StoreErrorCode | CliErrorCode;
+export type ErrorCode = StoreErrorCode | CliErrorCode | ProtocolErrorCode;
 
 /**
  * One table from every error code, the store's and the CLI's, to the process exit status
  * documented in the README: 2 usage, 3 repository, 4 corrupt data, 5 locked or conflict,
- * 6 checkout or commit input, 7 no space; 1 anything unforeseen. A Record, not a Partial: a new
+ * 6 checkout or commit input, 7 no space, 8 remote or network, 9 refused by the server
+ * (authentication, permission, rejected push); 1 anything unforeseen. A Record, not a Partial: a new
  * code does not compile until it has its place here.
  */
 const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
@@ -35,6 +37,22 @@ const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   CHECKOUT_FAILED: 6,
   COMMIT_INPUT: 6,
   NO_SPACE: 7,
+  REMOTE_NOT_FOUND: 2,
+  REMOTE_EXISTS: 2,
+  REMOTE_INVALID: 2,
+  REMOTE_REF_NOT_FOUND: 2,
+  SMART_UNAVAILABLE: 2,
+  TOKEN_INVALID: 2,
+  NETWORK: 8,
+  STALLED: 8,
+  HTTP_STATUS: 8,
+  BAD_OBJECT: 8,
+  BAD_RESPONSE: 8,
+  UNAUTHORIZED: 9,
+  FORBIDDEN: 9,
+  PUSH_REJECTED: 9,
+  TOO_LARGE: 9,
+  PUSH_CONFLICT: 5,
   // Values a caller built wrongly, a failing disk, a bug: nothing the user typed or the data.
   GVARIANT_BAD_TYPE: 1,
   GVARIANT_BAD_VALUE: 1,
