@@ -27,6 +27,7 @@ import {
   type RepoMode,
 } from './helpers/ostree.js';
 import { tempDirs } from './helpers/tmp.js';
+import { haveNginx, startNginx } from './helpers/nginx.js';
 import { requireRoot, requireTool, run } from './helpers/tools.js';
 
 const tmp = tempDirs('helpers');
@@ -296,3 +297,22 @@ async function expectHardlinkedToObjects(repo: string, mode: RepoMode, out: stri
   }
   return n;
 }
+
+describe('the nginx helper', () => {
+  it('serves a folder as static files, answers 404 for what is not there, and logs each request', async () => {
+    if (!haveNginx()) return;
+    const dir = tmp.path('nginx-root');
+    await run('mkdir', ['-p', join(dir, 'refs/heads')]);
+    writeFileSync(join(dir, 'refs/heads/main'), 'abc\n');
+    const n = await startNginx(dir);
+    try {
+      const ok = await fetch(`${n.url}refs/heads/main`);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe('abc\n');
+      expect((await fetch(`${n.url}missing`)).status).toBe(404);
+      expect(n.accessLog().map((l) => / (\d{3}) /.exec(l)?.[1])).toEqual(['200', '404']);
+    } finally {
+      await n.stop();
+    }
+  });
+});

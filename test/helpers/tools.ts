@@ -14,7 +14,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   getcap: 'libcap2-bin',
   setfattr: 'attr',
   getfattr: 'attr',
-  nginx: 'nginx',
+  nginx: 'nginx-light',
   'qemu-system-x86_64': 'qemu-system-x86',
   gpg: 'gnupg',
   python3: 'python3',
