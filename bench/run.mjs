@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { assertGnuTime, checksumFromOutput, measure } from './lib/measure.mjs';
 import { mebibytes, renderReport, seconds, summarize } from './lib/report.mjs';
 import { measureStartup, renderStartup } from './lib/startup.mjs';
+import { measurePulls, renderPulls } from './lib/pulls.mjs';
 import { ensureSyntheticTree, syntheticTreeName } from './lib/synthetic-tree.mjs';
 import { treeDigest } from './lib/tree-digest.mjs';
 
@@ -40,7 +41,7 @@ const MEASUREMENTS = [
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
-const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup'];
+const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls'];
 const TOOL_NAMES = ['ostree', 'osgit'];
 
 // OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
@@ -147,6 +148,7 @@ function parseOptions() {
     runs,
     selected: MEASUREMENTS.filter((m) => only.length === 0 || only.includes(m.case)).map((m) => m.id),
     startup: (only.length === 0 || only.includes('startup')) && tools.includes('osgit'),
+    pulls: (only.length === 0 || only.includes('pulls')) && tools.length === 2,
     startupRuns,
     tools,
     corpus: values.corpus ? resolve(values.corpus) : undefined,
@@ -335,7 +337,7 @@ function crossCheck(results) {
   }
 }
 
-function main() {
+async function main() {
   const options = parseOptions();
   try {
     assertGnuTime();
@@ -345,7 +347,7 @@ function main() {
   if (options.tools.includes('ostree') && capture('ostree', ['--version']) == null) {
     fail('ostree not found: install it (apt-get install ostree)');
   }
-  const corpus = options.selected.length ? prepareCorpus(options) : null;
+  const corpus = options.selected.length || options.pulls ? prepareCorpus(options) : null;
   const results = {
     meta: describeMachine(options, corpus?.text ?? 'none (start-up case only)'),
     tools: options.tools,
@@ -358,7 +360,7 @@ function main() {
   };
   removeTree(options.work);
   mkdirSync(options.work, { recursive: true });
-  if (corpus) runCorpusCases(options, corpus.trees, results);
+  if (corpus && options.selected.length) runCorpusCases(options, corpus.trees, results);
   if (options.startup) {
     log(`startup: ${options.startupRuns} rounds`);
     results.startup = measureStartup({
@@ -372,11 +374,25 @@ function main() {
       if (row.error && row.id.startsWith('osgit')) results.problems.push(`startup: ${row.label} failed: ${row.error}`);
     }
   }
+  if (options.pulls) {
+    results.pulls = await measurePulls({
+      cli: OSGIT_CLI,
+      corpus: corpus.dir,
+      work: join(options.work, 'pulls'),
+      runs: options.runs,
+      log,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    for (const [id, row] of Object.entries(results.pulls.rows)) {
+      for (const error of row.errors) results.problems.push(`pulls: ${id}: ${error}`);
+    }
+  }
   removeTree(options.work);
 
   crossCheck(results);
   for (const problem of results.problems) loud(problem);
-  const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '');
+  const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '') +
+    (results.pulls ? `${renderPulls(results.pulls)}\n` : '');
   console.log(`\n${report}`);
   writeFileSync(options.report, report);
   log(`wrote ${options.report}`);
@@ -400,7 +416,7 @@ function prepareCorpus(options) {
   const text = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
     (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
   log(text);
-  return { trees, text, needsSynthetic };
+  return { dir: corpus, trees, text, needsSynthetic };
 }
 
 /** Warm-up, then every selected corpus case `options.runs` times per tool. */
@@ -433,4 +449,4 @@ function runCorpusCases(options, trees, results) {
   }
 }
 
-main();
+await main();
