@@ -1,3 +1,4 @@
 // Public API of @osgit/protocol: remotes, transfers (dumb and smart HTTP), pull and push.
 export const PACKAGE = '@osgit/protocol';
 export { ProtocolError, isProtocolError, type ProtocolErrorCode } from './errors.js';
+export * as pack from './pack/index.js';
