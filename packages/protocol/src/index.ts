@@ -3,3 +3,4 @@ export const PACKAGE = '@osgit/protocol';
 export { ProtocolError, isProtocolError, type ProtocolErrorCode } from './errors.js';
 export * as pack from './pack/index.js';
 export * from './token/index.js';
+export * as smart from './smart/index.js';

@@ -36,7 +36,9 @@ export class PackDecoder {
   private state: State = 'header';
   private declaredObjects = 0;
   private objectsSeen = 0;
+  /** Bytes a large object still has to get: announced size (or the object limit when unknown) minus chunks seen. */
   private largeRemaining = 0;
+  private largeSizeKnown = true;
   private refsSeen = false;
   /** Total bytes consumed so far (for error messages and progress). */
   offset = 0;
@@ -144,12 +146,14 @@ export class PackDecoder {
           const d = value.d;
           if (!(d instanceof Uint8Array)) throw this.bad('a chunk without bytes');
           if (d.length > MAX_CHUNK_BYTES) throw this.bad(`a chunk of ${d.length} bytes (the limit is ${MAX_CHUNK_BYTES})`);
-          if (d.length > this.largeRemaining) throw this.bad('a large object longer than announced');
+          if (d.length > this.largeRemaining) {
+            throw this.bad(this.largeSizeKnown ? 'a large object longer than announced' : `an object over ${this.maxObjectBytes} bytes (the limit)`);
+          }
           this.largeRemaining -= d.length;
           return { k: 'd', d };
         }
         if (k === 'e') {
-          if (this.largeRemaining !== 0) throw this.bad(`a large object ${this.largeRemaining} bytes shorter than announced`);
+          if (this.largeSizeKnown && this.largeRemaining !== 0) throw this.bad(`a large object ${this.largeRemaining} bytes shorter than announced`);
           this.state = 'objects';
           return { k: 'e' };
         }
@@ -171,10 +175,11 @@ export class PackDecoder {
       }
       case 'b': {
         const { t, c } = this.objectFields(value);
-        const size = count(value.size);
-        if (size === undefined) throw this.bad('a large object without a size');
-        if (size > this.maxObjectBytes) throw this.bad(`an object of ${size} bytes (the limit is ${this.maxObjectBytes})`);
-        this.largeRemaining = size;
+        const size = value.size === null ? null : count(value.size);
+        if (size === undefined) throw this.bad('a large object whose size is neither a count nor null');
+        if (size !== null && size > this.maxObjectBytes) throw this.bad(`an object of ${size} bytes (the limit is ${this.maxObjectBytes})`);
+        this.largeSizeKnown = size !== null;
+        this.largeRemaining = size ?? this.maxObjectBytes;
         this.state = 'large';
         return { k: 'b', t, c, size };
       }

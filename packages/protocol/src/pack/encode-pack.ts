@@ -47,8 +47,11 @@ export function encodeObjectRecords(type: ObjectType, checksum: Uint8Array, byte
   return [encodeLargeObjectStart(type, checksum, bytes.length), ...chunkRecords(bytes), encodeLargeObjectEnd()];
 }
 
-/** Starts a large object of exactly `size` bytes; its chunks must follow, then encodeLargeObjectEnd(). */
-export function encodeLargeObjectStart(type: ObjectType, checksum: Uint8Array, size: number): Buffer {
+/**
+ * Starts a large object of exactly `size` bytes (null when the sender compresses it on the way and
+ * cannot know); its chunks must follow, then encodeLargeObjectEnd().
+ */
+export function encodeLargeObjectStart(type: ObjectType, checksum: Uint8Array, size: number | null): Buffer {
   return encodeRecord({ k: 'b', t: typeCodeOf(type), c: checksum, size });
 }
 

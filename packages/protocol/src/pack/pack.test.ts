@@ -85,6 +85,13 @@ describe('pack records', () => {
     expect(obj.kind === 'object' && obj.object.checksum === hexC && obj.object.type === 'file' && obj.object.bytes.equals(body)).toBe(true);
   });
 
+  it('accepts a large object of unknown size, bounded by maxObjectBytes', () => {
+    const body = Buffer.alloc(3 << 20, 1);
+    const bytes = pack(encodePackHeader({ objects: 1, bytes: 0 }), encodeLargeObjectStart('file', C, null), ...chunkRecords(body), encodeLargeObjectEnd(), encodePackEnd(1));
+    expect(decodeAll(bytes).map((r) => r.k)).toEqual(['h', 'b', 'd', 'd', 'd', 'e', 'end']);
+    expect(code(() => decodeAll(bytes, { maxObjectBytes: (2 << 20) + 1 }))).toBe('BAD_RESPONSE');
+  });
+
   it('carries a refs record only when allowed', () => {
     const bytes = pack(
       encodePackHeader({ objects: 0, bytes: 0 }),

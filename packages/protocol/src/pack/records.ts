@@ -3,9 +3,11 @@
  * sequence of records, each a 4-byte big-endian length then that many bytes of one msgpack map
  * (msgpackr without shared structures, so every record decodes on its own):
  *
- *   { k: 'h', v: 1, objects, bytes }        header: object count and total object bytes
+ *   { k: 'h', v: 1, objects, bytes }        header: object count (exact) and total object bytes
+ *                                             (as planned: an estimate for a bare repo's files)
  *   { k: 'o', t, c, d }                     one object: type code, 32-byte checksum, archive bytes
- *   { k: 'b', t, c, size }                  a large object starts: `size` bytes follow in
+ *   { k: 'b', t, c, size }                  a large object starts: `size` bytes (null: not known
+ *                                             before it is compressed) follow in
  *   { k: 'd', d }                             chunks of at most 1 MiB
  *   { k: 'e' }                                and end
  *   { k: 'refs', updates }                  push only: the ref updates, once, between objects
@@ -51,7 +53,7 @@ export function objectTypeOf(code: unknown): ObjectType | undefined {
 
 export interface HeaderRecord { k: 'h'; v: number; objects: number; bytes: number }
 export interface ObjectRecord { k: 'o'; t: TypeCode; c: Uint8Array; d: Uint8Array }
-export interface LargeStartRecord { k: 'b'; t: TypeCode; c: Uint8Array; size: number }
+export interface LargeStartRecord { k: 'b'; t: TypeCode; c: Uint8Array; size: number | null }
 export interface ChunkRecord { k: 'd'; d: Uint8Array }
 export interface LargeEndRecord { k: 'e' }
 /** One ref update of a push: `old` null means "the ref must not exist yet". */
