@@ -21,6 +21,7 @@ export { KeyFile } from './repo/keyfile.js';
 export { Transaction, type FileContent, type TransactionStats } from './repo/transaction.js';
 export { acquireLock, withLock, type LockKind, type RepoLock } from './repo/lock.js';
 export { openFileObject, type FileObject } from './repo/file-object.js';
+export { openStaticFile, classifyStaticPath, type StaticFile, type StaticFileKind } from './repo/static-file.js';
 
 export { type RefName, parseRefSpec, formatRef, validateRefName, validateRemoteName } from './refs/ref-name.js';
 export { readRef, listRefs, updateRef, type RefEntry, type RefUpdate } from './refs/refs.js';

@@ -1,0 +1,98 @@
+import { promises as fs } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { startServer, stderrLog, type RunningServer, type ServeOptions } from '@osgit/remote-server';
+import { OsgitCommand, type BaseFlags } from '../base-command.js';
+import { CliError } from '../errors.js';
+import { parseByteSize } from '../byte-size.js';
+
+interface ServeResult {
+  url: string;
+}
+
+/**
+ * `osgit serve`: the repository (or every repository below a folder) over HTTP, dumb and smart,
+ * until SIGTERM or SIGINT; then in-flight requests finish and it exits 0.
+ */
+export default class Serve extends OsgitCommand<ServeResult> {
+  static override description =
+    'Serve a repository over HTTP: OSTree\'s static layout (any ostree or osgit client can pull) and osgit\'s smart protocol under /osgit/v1/';
+  static override examples = [
+    '<%= config.bin %> serve --repo repo --port 8080',
+    '<%= config.bin %> serve --root /srv/ostree --host 0.0.0.0 --port 80 --quiet',
+  ];
+  // One flag per server option: route groups that need flags of their own (token keys for
+  // push) add them here and pass them on in `serveOptions`.
+  static override flags = {
+    root: Flags.string({ description: 'serve every repository below this folder at /NAME/', exclusive: ['repo'] }),
+    host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+    port: Flags.integer({ description: 'TCP port (0: any free port; the printed URL says which)', default: 8080, min: 0, max: 65535 }),
+    quiet: Flags.boolean({ description: 'no log line per request (failures are still logged)' }),
+    'max-body': Flags.string({ description: 'largest request body (push), e.g. 8G, 512M, 1000000' }),
+    'max-object': Flags.string({ description: 'largest single object a push may carry, e.g. 2G' }),
+    'max-connections': Flags.integer({ description: 'requests handled at once; more are answered 503 with Retry-After', min: 1 }),
+    'shutdown-grace': Flags.integer({ description: 'seconds in-flight requests may run on after SIGTERM/SIGINT', min: 0 }),
+  };
+
+  async exec(): Promise<ServeResult> {
+    const { flags } = await this.parse(Serve);
+    const running = await this.start(this.serveOptions(flags));
+    const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
+    if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
+    else this.out(`Serving ${what} at ${running.url}`);
+    await stopSignal(running);
+    await running.close();
+    return { url: running.url };
+  }
+
+  /** The URL was printed when the server started: nothing more when it stops, with or without --json. */
+  override async run(): Promise<ServeResult> {
+    await super.run();
+    return undefined as unknown as ServeResult;
+  }
+
+  private serveOptions(flags: BaseFlags<typeof Serve>): ServeOptions {
+    if (!flags.repo && !flags.root) throw new CliError('USAGE', 'serve needs --repo PATH (one repository) or --root DIR (every repository below DIR)');
+    return {
+      ...(flags.root ? { root: flags.root } : { repo: flags.repo! }),
+      host: flags.host,
+      port: flags.port,
+      log: stderrLog({ quiet: flags.quiet }),
+      limits: {
+        ...(flags['max-body'] ? { maxBodyBytes: parseByteSize(flags['max-body'], '--max-body') } : {}),
+        ...(flags['max-object'] ? { maxObjectBytes: parseByteSize(flags['max-object'], '--max-object') } : {}),
+        ...(flags['max-connections'] ? { maxConcurrentRequests: flags['max-connections'] } : {}),
+        ...(flags['shutdown-grace'] !== undefined ? { shutdownGraceMs: flags['shutdown-grace'] * 1000 } : {}),
+      },
+    };
+  }
+
+  private async start(opts: ServeOptions): Promise<RunningServer> {
+    if (opts.root !== undefined) {
+      const st = await fs.stat(opts.root).catch(() => null);
+      if (!st?.isDirectory()) throw new CliError('USAGE', `--root ${opts.root} is not a folder`);
+    }
+    try {
+      return await startServer(opts);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+        throw new CliError('USAGE', `cannot listen on ${opts.host}:${opts.port}: ${code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : 'address not available'}`, {}, { cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one cuts the connections still open. */
+function stopSignal(running: RunningServer): Promise<void> {
+  return new Promise((resolve) => {
+    let received = 0;
+    const onSignal = () => {
+      received++;
+      if (received === 1) resolve();
+      else running.server.closeAllConnections();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

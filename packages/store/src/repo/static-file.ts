@@ -1,0 +1,140 @@
+import { promises as fs, constants, type ReadStream } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Repo } from './repo.js';
+import { errnoOf, fsError } from '../fsio/fs-error.js';
+
+/**
+ * The files of OSTree's static ("dumb HTTP") layout (reference/ostree-formats.md §5, §7): what
+ * any static web server hosting an archive repository hands out, and nothing else. `object` is
+ * content-addressed and never changes; `delta` parts and superblocks are named by the commits
+ * they join; every other kind is rewritten in place as the repository moves on (`commitmeta`
+ * gains signatures, `delta-index` gains deltas).
+ */
+export type StaticFileKind = 'config' | 'summary' | 'summary-sig' | 'ref' | 'object' | 'commitmeta' | 'delta' | 'delta-index';
+
+/** One component of a ref's path: no empty, `.`/`..` or dot-file names (temporary and lock files are dot-files). */
+const REF_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const OBJECT_DIR = /^[0-9a-f]{2}$/;
+const OBJECT_FILE = /^[0-9a-f]{62}\.(commit|dirtree|dirmeta|filez|commitmeta|commit-tombstone)$/;
+/** OSTree's "modified base64" (`/` written `_`, no padding) of a 32-byte checksum: 43 characters, split 2 + 41. */
+const B64_HEAD = /^[A-Za-z0-9+_]{2}$/;
+const DELTA_DIR = /^[A-Za-z0-9+_]{41}(-[A-Za-z0-9+_]{43})?$/;
+const DELTA_FILE = /^(superblock|0|[1-9][0-9]{0,5})$/;
+const DELTA_INDEX_FILE = /^[A-Za-z0-9+_]{41}\.index$/;
+const MAX_REF_DEPTH = 32;
+
+/**
+ * Which servable file `segments` (a path below the repository, already split on `/` and
+ * percent-decoded) names, or null for anything outside the static layout: `tmp/`, `state/`,
+ * `extensions/`, `osgit/`, locks, bare-mode `.file` objects, dot-files, `..`. Pure.
+ */
+export function classifyStaticPath(segments: readonly string[]): StaticFileKind | null {
+  const [top, ...rest] = segments;
+  switch (top) {
+    case 'config':
+      return rest.length === 0 ? 'config' : null;
+    case 'summary':
+      return rest.length === 0 ? 'summary' : null;
+    case 'summary.sig':
+      return rest.length === 0 ? 'summary-sig' : null;
+    case 'refs': {
+      const [area, ...name] = rest;
+      if (area !== 'heads' && area !== 'mirrors' && area !== 'remotes') return null;
+      if (name.length === 0 || name.length > MAX_REF_DEPTH) return null;
+      return name.every((s) => REF_SEGMENT.test(s)) ? 'ref' : null;
+    }
+    case 'objects': {
+      if (rest.length !== 2 || !OBJECT_DIR.test(rest[0]!)) return null;
+      const m = OBJECT_FILE.exec(rest[1]!);
+      if (!m) return null;
+      return m[1] === 'commitmeta' || m[1] === 'commit-tombstone' ? 'commitmeta' : 'object';
+    }
+    case 'deltas':
+      return rest.length === 3 && B64_HEAD.test(rest[0]!) && DELTA_DIR.test(rest[1]!) && DELTA_FILE.test(rest[2]!) ? 'delta' : null;
+    case 'delta-indexes':
+      return rest.length === 2 && B64_HEAD.test(rest[0]!) && DELTA_INDEX_FILE.test(rest[1]!) ? 'delta-index' : null;
+    default:
+      return null;
+  }
+}
+
+/** An open servable file: stream it (whole or a byte range), or close it unread. */
+export interface StaticFile {
+  kind: StaticFileKind;
+  size: number;
+  /** Modification time in nanoseconds and inode number: with the size, they tell one version of the file from the next. */
+  mtimeNs: bigint;
+  ino: bigint;
+  mtime: Date;
+  /** Streams bytes [start, end] (inclusive; the whole file by default) and closes the file at the end. */
+  stream(range?: { start: number; end: number }): ReadStream;
+  /** Closes the file when it is not streamed (HEAD, 304). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the file at `relPath` (`/`-separated, below the repository) for serving, or returns null
+ * when it is not part of the static layout, does not exist, is not a regular file, or resolves
+ * (through symbolic links) to anything outside the layout of this repository. Never reads the
+ * file into memory. Other failures are StoreErrors (PERMISSION_DENIED, IO).
+ */
+export async function openStaticFile(repo: Repo, relPath: string): Promise<StaticFile | null> {
+  const segments = relPath.split('/');
+  const kind = classifyStaticPath(segments);
+  if (kind === null) return null;
+  const path = join(repo.path, ...segments);
+  let real: string;
+  let root: string;
+  try {
+    root = await fs.realpath(repo.path);
+    real = await fs.realpath(path);
+  } catch (cause) {
+    if (isAbsent(cause)) return null;
+    throw fsError(cause, { action: 'cannot resolve', path });
+  }
+  // A symbolic link may point anywhere: what it resolves to must itself be a servable file of
+  // this repository, of the same kind (a ref linking to ../../tmp/x or /etc/passwd is not).
+  const inside = relative(root, real);
+  if (inside.startsWith('..') || inside === '' || classifyStaticPath(inside.split(sep)) !== kind) return null;
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (cause) {
+    if (isAbsent(cause)) return null;
+    throw fsError(cause, { action: 'cannot open', path });
+  }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  try {
+    const st = await handle.stat({ bigint: true });
+    if (!st.isFile()) {
+      await close();
+      return null;
+    }
+    return {
+      kind,
+      size: Number(st.size),
+      mtimeNs: st.mtimeNs,
+      ino: st.ino,
+      mtime: new Date(Number(st.mtimeMs)),
+      stream(range) {
+        closed = true; // the stream owns the handle now and closes it when it ends or is destroyed
+        return handle.createReadStream({ start: range?.start ?? 0, ...(range ? { end: range.end } : {}), autoClose: true });
+      },
+      close,
+    };
+  } catch (cause) {
+    await close();
+    throw fsError(cause, { action: 'cannot read', path });
+  }
+}
+
+/** Errors that mean "no such servable file": missing, a file where a folder was expected, a symlink loop or a symlink where O_NOFOLLOW forbids one. */
+function isAbsent(cause: unknown): boolean {
+  const errno = errnoOf(cause);
+  return errno === 'ENOENT' || errno === 'ENOTDIR' || errno === 'ELOOP' || errno === 'EISDIR' || errno === 'ENAMETOOLONG';
+}
