@@ -29,15 +29,38 @@ const out = join(dist, 'bundle');
 /** Packages that load native code: they stay in node_modules and are imported from there. */
 const EXTERNAL = ['@napi-rs/xattr', 'typescript'];
 
+/**
+ * Commands in subfolders (`commands/remote/add.js`, oclif id `remote:add`) are bundled under a
+ * flat name (`commands/remote-add.js`) to keep every output file one folder deep; the manifest
+ * then names them by their real id (see writeManifest). Flat name -> oclif id.
+ */
+const nestedCommandIds = {};
+
 /** The modules bin/run.js and oclif load: the entry point, then each command and hook by name. */
 function entryPoints() {
   const entries = { 'main/osgit': join(dist, 'main.js') };
   for (const folder of ['commands', 'hooks']) {
-    for (const name of readdirSync(join(dist, folder))) {
-      if (name.endsWith('.js')) entries[`${folder}/${name.slice(0, -3)}`] = join(dist, folder, name);
+    for (const rel of jsFilesBelow(join(dist, folder))) {
+      const parts = rel.slice(0, -3).split('/');
+      const flat = parts.join('-');
+      const key = `${folder}/${flat}`;
+      if (entries[key]) throw new Error(`bundle-cli: ${folder}/${rel} and another file both bundle as ${key}.js`);
+      entries[key] = join(dist, folder, ...rel.split('/'));
+      if (folder === 'commands' && parts.length > 1) nestedCommandIds[flat] = parts.join(':');
     }
   }
   return entries;
+}
+
+/** Paths (with '/') of the .js files below `dir`, subfolders included. */
+function jsFilesBelow(dir, prefix = '') {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...jsFilesBelow(join(dir, e.name), rel));
+    else if (e.name.endsWith('.js')) out.push(rel);
+  }
+  return out;
 }
 
 /**
@@ -111,6 +134,14 @@ async function writeManifest() {
     respectNoCacheDefault: true,
   });
   await plugin.load();
+  // oclif named the flattened nested commands after their files (`remote-add`): give them
+  // their real ids (`remote:add`, typed `osgit remote add`); relativePath still finds the file.
+  const commands = {};
+  for (const [id, cmd] of Object.entries(plugin.manifest.commands)) {
+    const real = nestedCommandIds[id] ?? id;
+    commands[real] = { ...cmd, id: real };
+  }
+  plugin.manifest.commands = commands;
   const ids = Object.keys(plugin.manifest.commands);
   if (ids.length === 0) throw new Error(`no commands found under ${plugin.pjson.oclif.commands}`);
   writeFileSync(join(cliRoot, 'oclif.manifest.json'), `${JSON.stringify(plugin.manifest, null, 2)}\n`);

@@ -13,11 +13,14 @@ afterAll(() => tmp.cleanup());
 const cliRoot = fileURLToPath(new URL('../packages/cli/', import.meta.url));
 const bundleDir = join(cliRoot, 'dist', 'bundle');
 const moduleLog = fileURLToPath(new URL('./helpers/module-log.mjs', import.meta.url));
-/** The commands, from their sources (one file per command). */
-const commandNames = readdirSync(join(cliRoot, 'src', 'commands'))
+/** The commands, from their sources (one file per command; `remote/add.ts` is `remote add`). */
+const commandNames = readdirSync(join(cliRoot, 'src', 'commands'), { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-  .map((f) => f.slice(0, -3))
+  .map((f) => f.slice(0, -3).split('/').join(' '))
   .sort();
+/** What `osgit --help` lists: the top-level commands under COMMANDS, the first words of the others under TOPICS. */
+const topLevel = commandNames.filter((n) => !n.includes(' '));
+const topics = [...new Set(commandNames.filter((n) => n.includes(' ')).map((n) => n.split(' ')[0]!))].sort();
 
 /** Runs the CLI as people run it (NODE_ENV unset: vitest sets 'test', a development setting for oclif). */
 function run(args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> {
@@ -55,9 +58,11 @@ describe('the bundled CLI', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     const listed = [...r.stdout.split('COMMANDS\n')[1]!.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]).sort();
-    expect(listed).toEqual(commandNames);
+    expect(listed).toEqual(topLevel);
+    const topicSection = r.stdout.includes('TOPICS\n') ? r.stdout.split('TOPICS\n')[1]!.split('COMMANDS\n')[0]! : '';
+    expect([...topicSection.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]).sort()).toEqual(topics);
     for (const name of commandNames) {
-      const help = await run([name, '--help']);
+      const help = await run([...name.split(' '), '--help']);
       expect({ name, code: help.code, stderr: help.stderr }).toEqual({ name, code: 0, stderr: '' });
       expect(help.stdout).toContain(`$ osgit ${name}`);
     }

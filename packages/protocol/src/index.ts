@@ -4,3 +4,7 @@ export { ProtocolError, isProtocolError, type ProtocolErrorCode } from './errors
 export * as pack from './pack/index.js';
 export * from './token/index.js';
 export * as smart from './smart/index.js';
+export {
+  type Remote, type RemoteProtocol, REMOTE_PROTOCOLS, checkRemoteName, checkRemoteUrl,
+} from './remotes/remote.js';
+export { listRemotes, getRemote, addRemote, deleteRemote, type AddRemoteOptions } from './remotes/remote-config.js';

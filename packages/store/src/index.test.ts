@@ -7,7 +7,7 @@ describe('@osgit/store public API', () => {
   it('exports exactly the names other packages rely on', () => {
     expect(Object.keys(store).sort()).toEqual([
       'COMMIT_TYPE', 'DIRMETA_TYPE', 'DIRTREE_TYPE', 'KeyFile', 'MAX_METADATA_SIZE', 'REPO_MODES', 'Repo', 'SUMMARY_TYPE',
-      'StoreError', 'Transaction', 'acquireLock', 'checkout', 'checksumFromBytes', 'checksumToBytes', 'classifyStaticPath', 'commitTree',
+      'StoreError', 'Transaction', 'acquireLock', 'atomicWriteFile', 'checkout', 'checksumFromBytes', 'checksumToBytes', 'classifyStaticPath', 'commitTree',
       'compareNames', 'configModeName', 'decodeArchiveHeader', 'decodeBareUserMeta', 'decodeCommit', 'decodeDirMeta',
       'decodeDirTree', 'decodeFileHeader', 'defaultTimestamp', 'diffCommits', 'encodeArchiveHeader', 'encodeBareUserMeta',
       'encodeCommit', 'encodeDirMeta', 'encodeDirTree', 'encodeFileHeader', 'formatLsEntry', 'formatRef', 'framedHeader',

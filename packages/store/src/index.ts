@@ -1,6 +1,7 @@
 // Public API of @osgit/store. Nothing outside this package imports its internals.
 export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
 export { fsError, type FsErrorContext } from './fsio/fs-error.js';
+export { atomicWriteFile } from './fsio/atomic-write.js';
 export { type Checksum, isChecksum, sha256Hex, checksumToBytes, checksumFromBytes } from './checksum.js';
 export * as gvariant from './gvariant/index.js';
 

@@ -54,6 +54,14 @@ describe('KeyFile', () => {
     expect(kf.groups()).toEqual(['core', 'remote "origin"', 'empty', 'tail']);
   });
 
+  it('lists the keys of one group in file order, comments left out', () => {
+    const kf = new KeyFile(MESSY);
+    expect(kf.entries('remote "origin"')).toEqual([['url', 'http://example.com/repo'], ['gpg-verify', 'false']]);
+    expect(kf.entries('core')).toEqual([['repo_version', '1'], ['mode', 'archive-z2']]);
+    expect(kf.entries('empty')).toEqual([]);
+    expect(kf.entries('absent')).toEqual([]);
+  });
+
   it('keeps the text after the first = of a value, = signs included', () => {
     const kf = new KeyFile('[a]\nurl=http://h/?a=b&c=d\n');
     expect(kf.get('a', 'url')).toBe('http://h/?a=b&c=d');

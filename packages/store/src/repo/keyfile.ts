@@ -30,6 +30,23 @@ export class KeyFile {
     return v === 'true' || v === '1';
   }
 
+  /** The keys and values of `group`, in file order (a repeated key gives its first value, as get does). */
+  entries(group: string): Array<[string, string]> {
+    const out = new Map<string, string>();
+    let current: string | null = null;
+    for (const line of this.lines) {
+      const g = groupOf(line);
+      if (g !== null) {
+        current = g;
+        continue;
+      }
+      if (current !== group) continue;
+      const kv = keyValueOf(line);
+      if (kv && !out.has(kv[0])) out.set(kv[0], kv[1]);
+    }
+    return [...out];
+  }
+
   groups(): string[] {
     return this.lines.map(groupOf).filter((g): g is string => g !== null);
   }

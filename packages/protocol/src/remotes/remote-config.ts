@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { KeyFile, atomicWriteFile, fsError, type Repo } from '@osgit/store';
+import { ProtocolError } from '../errors.js';
+import { type Remote, checkRemoteName, checkRemoteOption, checkRemoteUrl, readRemote, remoteGroup, remoteNames } from './remote.js';
+
+/**
+ * Remotes in the repo's `config` file, where `ostree remote list` finds them and where osgit
+ * finds the ones ostree added. The file is read afresh for every call (not the copy the Repo
+ * loaded when it opened), and written whole and atomically (temp file, fsync, rename), keeping
+ * every other line byte-for-byte (KeyFile).
+ */
+
+async function readConfig(repo: Repo): Promise<KeyFile> {
+  const path = join(repo.path, 'config');
+  try {
+    return new KeyFile(await fs.readFile(path, 'utf8'));
+  } catch (cause) {
+    throw fsError(cause, { action: 'cannot read the repository config', path, code: 'REPO_CONFIG' });
+  }
+}
+
+async function writeConfig(repo: Repo, config: KeyFile): Promise<void> {
+  const path = join(repo.path, 'config');
+  try {
+    await atomicWriteFile(path, config.toString(), { fsync: repo.fsync });
+  } catch (cause) {
+    throw fsError(cause, { action: 'cannot write the repository config', path, code: 'REPO_CONFIG' });
+  }
+}
+
+/** Every remote of the repository, in config order. */
+export async function listRemotes(repo: Repo): Promise<Remote[]> {
+  const config = await readConfig(repo);
+  return remoteNames(config).map((name) => readRemote(config, name)!);
+}
+
+/** Remote `name`; REMOTE_NOT_FOUND if the config has no such group. */
+export async function getRemote(repo: Repo, name: string): Promise<Remote> {
+  checkRemoteName(name);
+  const remote = readRemote(await readConfig(repo), name);
+  if (!remote) {
+    throw new ProtocolError('REMOTE_NOT_FOUND', `no remote named ${name} (see 'osgit remote list')`, { remote: name });
+  }
+  return remote;
+}
+
+export interface AddRemoteOptions {
+  name: string;
+  url: string;
+  /** false writes `gpg-verify=false`, as `ostree remote add --no-gpg-verify` does */
+  gpgVerify?: boolean;
+  /** written as `branches=a;b;` */
+  branches?: readonly string[];
+  /** further keys (`--set KEY=VALUE`), OSTree's or osgit's, in order */
+  set?: ReadonlyArray<readonly [string, string]>;
+  /** an existing remote of that name is left as it is instead of REMOTE_EXISTS */
+  ifNotExists?: boolean;
+}
+
+/**
+ * Adds a remote in ostree's key order (url, branches, the --set keys, gpg-verify). Validates
+ * everything before it writes anything. Returns whether it added one (false: --if-not-exists
+ * found one).
+ */
+export async function addRemote(repo: Repo, opts: AddRemoteOptions): Promise<{ added: boolean; remote: Remote }> {
+  checkRemoteName(opts.name);
+  checkRemoteUrl(opts.url);
+  const keys: Array<[string, string]> = [['url', opts.url]];
+  if (opts.branches && opts.branches.length > 0) keys.push(['branches', opts.branches.map((b) => `${b};`).join('')]);
+  for (const [k, v] of opts.set ?? []) keys.push([k, v]);
+  if (opts.gpgVerify === false) keys.push(['gpg-verify', 'false']);
+  for (const [k, v] of keys) checkRemoteOption(k, v, opts.name);
+
+  const config = await readConfig(repo);
+  const existing = readRemoteOrNull(config, opts.name);
+  if (existing || config.groups().includes(remoteGroup(opts.name))) {
+    if (opts.ifNotExists && existing) return { added: false, remote: existing };
+    throw new ProtocolError('REMOTE_EXISTS', `remote ${opts.name} already exists (pass --if-not-exists to keep it, or delete it first)`, { remote: opts.name });
+  }
+  for (const [k, v] of keys) config.set(remoteGroup(opts.name), k, v);
+  await writeConfig(repo, config);
+  return { added: true, remote: readRemote(config, opts.name)! };
+}
+
+/** Removes a remote's group. REMOTE_NOT_FOUND unless `ifExists`; returns whether it removed one. */
+export async function deleteRemote(repo: Repo, name: string, opts: { ifExists?: boolean } = {}): Promise<boolean> {
+  checkRemoteName(name);
+  const config = await readConfig(repo);
+  if (!config.groups().includes(remoteGroup(name))) {
+    if (opts.ifExists) return false;
+    throw new ProtocolError('REMOTE_NOT_FOUND', `no remote named ${name} (see 'osgit remote list')`, { remote: name });
+  }
+  config.removeGroup(remoteGroup(name));
+  await writeConfig(repo, config);
+  return true;
+}
+
+/** A remote group that cannot be read (no url) still blocks a new one of the same name. */
+function readRemoteOrNull(config: KeyFile, name: string): Remote | null {
+  try {
+    return readRemote(config, name);
+  } catch {
+    return null;
+  }
+}
