@@ -15,6 +15,7 @@ export {
   splitFramedHeader, encodeBareUserMeta, decodeBareUserMeta, isSymlinkMode,
 } from './objects/file-header.js';
 export { validateFilename, compareNames } from './objects/filename.js';
+export { verifyMetadataObject } from './objects/verify-object.js';
 
 export { Repo, type InitOptions, MAX_METADATA_SIZE } from './repo/repo.js';
 export { type RepoMode, REPO_MODES, parseRepoMode, configModeName } from './repo/config.js';
@@ -23,6 +24,9 @@ export { Transaction, type FileContent, type TransactionStats } from './repo/tra
 export { acquireLock, withLock, type LockKind, type RepoLock } from './repo/lock.js';
 export { openFileObject, type FileObject } from './repo/file-object.js';
 export { openStaticFile, classifyStaticPath, type StaticFile, type StaticFileKind } from './repo/static-file.js';
+export { type ReceivedData } from './repo/receive-object.js';
+export { readObjectForTransfer, transferSizeOf, openObjectForTransfer } from './repo/transfer.js';
+export { markCommitPartial, isCommitPartial, clearCommitPartial } from './repo/commit-partial.js';
 
 export { type RefName, parseRefSpec, formatRef, validateRefName, validateRemoteName } from './refs/ref-name.js';
 export { readRef, listRefs, updateRef, type RefEntry, type RefUpdate } from './refs/refs.js';
@@ -39,4 +43,5 @@ export { diffCommits, type DiffEntry, type DiffKind } from './inspect/diff.js';
 export { listTree, formatLsEntry, type LsEntry } from './inspect/ls.js';
 export { resolveTreePath, type TreeNode } from './inspect/tree-path.js';
 export { fsck, type FsckResult, type FsckProblem, type FsckProgress } from './inspect/fsck.js';
+export { reachableObjects, type ReachableObject, type ReachableOptions } from './inspect/reachable.js';
 export { updateSummary, SUMMARY_TYPE, type SummaryResult } from './inspect/summary.js';

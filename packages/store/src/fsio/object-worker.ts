@@ -13,6 +13,8 @@ import { inflateArchiveBody } from '../objects/archive-body.js';
 import { copyHashingSync } from './hashing-copy.js';
 import { fsError } from './fs-error.js';
 import { createExclusiveSync } from './create-exclusive.js';
+import { type ReceiveJob, receiveFilez } from './receive-filez.js';
+import type { FileInfo } from '../objects/file-header.js';
 
 /** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
@@ -40,6 +42,8 @@ export interface WorkerOps {
   filez: [FilezJob, number];
   hash: [HashJob, string];
   copy: [CopyJob, CopyResult];
+  /** a received `.filez`: verified while written into a new file (see receive-filez.ts) */
+  receive: [ReceiveJob, FileInfo];
 }
 export type WorkerOp = keyof WorkerOps;
 
@@ -47,7 +51,7 @@ export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; job: WorkerO
 export interface WireError { code: StoreErrorCode; message: string; data: Record<string, unknown> }
 export type WorkerReply = { id: number; result: unknown; error?: undefined } | { id: number; error: WireError };
 
-const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
+const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] | Promise<WorkerOps[K][1]> } = {
   filez(job) {
     const out = Buffer.concat([job.head, zlib.deflateRawSync(job.bytes, { level: job.level })]);
     return createExclusiveSync(job.path, out, 0o644) ? out.length : -1;
@@ -71,6 +75,7 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] } = {
       throw fsError(err, { action: 'cannot copy into', path: job.dest });
     }
   },
+  receive: receiveFilez,
 };
 
 function readObject(path: string, checksum: string): Buffer {
@@ -90,10 +95,11 @@ function toWire(err: unknown): WireError {
   return { code: 'IO', message: `object worker failed: ${(err as Error | null)?.message ?? String(err)}`, data: {} };
 }
 
-parentPort?.on('message', (m: WorkerRequest) => {
+parentPort?.on('message', async (m: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    reply = { id: m.id, result: (ops[m.op] as (job: unknown) => unknown)(m.job) };
+    // Most operations are synchronous; streaming ones (receive) resolve later.
+    reply = { id: m.id, result: await (ops[m.op] as (job: unknown) => unknown)(m.job) };
   } catch (err) {
     reply = { id: m.id, error: toWire(err) };
   }

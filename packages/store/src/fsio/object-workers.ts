@@ -4,6 +4,8 @@ import { StoreError } from '../errors.js';
 import type {
   CopyJob, CopyResult, FilezJob, HashJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
 } from './object-worker.js';
+import type { ReceiveJob } from './receive-filez.js';
+import type { FileInfo } from '../objects/file-header.js';
 import { compiledModulePath } from './compiled-module.js';
 
 export type { CopyJob, CopyResult, FilezJob, HashJob } from './object-worker.js';
@@ -68,6 +70,14 @@ export class ObjectWorkers {
   /** Copies a file into a new one, reading it once; resolves with the checksum of head + the bytes written. */
   copyHashing(job: CopyJob): Promise<CopyResult> {
     return this.post('copy', job);
+  }
+
+  /**
+   * Verifies a received `.filez` (checksum over header and inflated content) while writing it
+   * into a new file; OBJECT_CORRUPT (the file removed) if it is not the object it claims to be.
+   */
+  receiveFilez(job: ReceiveJob): Promise<FileInfo> {
+    return this.post('receive', job);
   }
 
   private post<K extends WorkerOp>(op: K, job: WorkerOps[K][0]): Promise<WorkerOps[K][1]> {

@@ -4,6 +4,9 @@ import type { RepoMode } from '../repo/config.js';
 /** OSTree's object kinds (see reference/ostree-formats.md §1). */
 export type ObjectType = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'tombstone-commit' | 'commitmeta';
 
+/** Largest metadata object read or accepted (OSTREE_MAX_METADATA_SIZE, §4). */
+export const MAX_METADATA_SIZE = 10 * 1024 * 1024;
+
 export const METADATA_TYPES: readonly ObjectType[] = ['dirtree', 'dirmeta', 'commit'];
 
 /** File extension of a loose object; content objects are `.filez` only in archive repos. */

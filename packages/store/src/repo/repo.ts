@@ -4,7 +4,7 @@ import { StoreError } from '../errors.js';
 import { type Checksum, sha256Hex } from '../checksum.js';
 import { KeyFile } from './keyfile.js';
 import { type RepoMode, initialConfig, readCoreConfig } from './config.js';
-import { type ObjectType, objectRelPath } from '../objects/object-type.js';
+import { type ObjectType, objectRelPath, MAX_METADATA_SIZE } from '../objects/object-type.js';
 import { decodeCommit, type Commit } from '../objects/commit.js';
 import { decodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { decodeDirMeta, type DirMeta } from '../objects/dirmeta.js';
@@ -14,8 +14,7 @@ import { errnoOf, fsError } from '../fsio/fs-error.js';
 /** Folders `ostree init` creates (§1). */
 const INIT_DIRS = ['tmp', 'extensions', 'state', 'refs', 'refs/heads', 'refs/mirrors', 'refs/remotes', 'objects'];
 
-/** Largest metadata object read (OSTREE_MAX_METADATA_SIZE, §4). */
-export const MAX_METADATA_SIZE = 10 * 1024 * 1024;
+export { MAX_METADATA_SIZE };
 
 export interface InitOptions {
   mode: RepoMode;

@@ -20,6 +20,8 @@ import { writeXattr, writeXattrs } from '../fsio/xattr-io.js';
 import { deflateFileParallel, writeAll } from '../fsio/parallel-deflate.js';
 import { ObjectWorkers } from '../fsio/object-workers.js';
 import { createExclusiveSync } from '../fsio/create-exclusive.js';
+import type { RepoMode } from './config.js';
+import { type ReceivedData, writeReceivedObject } from './receive-object.js';
 
 /**
  * Where a regular file's bytes come from: in memory (the caller hashed exactly these bytes), or
@@ -49,7 +51,8 @@ export class Transaction {
   private readonly stagingLock: FileLock;
   private cleaned = false;
   private readonly madeDirs = new Set<string>();
-  private readonly inFlight = new Set<Checksum>();
+  /** @internal objects being written by this transaction's asynchronous writes */
+  readonly inFlight = new Set<Checksum>();
   private workers: ObjectWorkers | null = null;
   private tempSeq = 0;
   private done = false;
@@ -73,7 +76,8 @@ export class Transaction {
     }
   }
 
-  private stagePath(checksum: Checksum, type: ObjectType): string {
+  /** @internal where an object is staged (the 2-hex folder created on first use) */
+  stagePath(checksum: Checksum, type: ObjectType): string {
     const rel = objectRelPath(checksum, type, this.repo.mode).slice('objects/'.length);
     const sub = rel.slice(0, 2);
     if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
@@ -104,6 +108,16 @@ export class Transaction {
    */
   inRepoOrInFlightSync(checksum: Checksum, type: ObjectType): boolean {
     return this.inFlight.has(checksum) || this.repo.hasObjectSync(checksum, type);
+  }
+
+  /**
+   * Verifies an object received from elsewhere (a remote, a push) completely, then stages it in
+   * this repo's mode; OBJECT_CORRUPT / UNSAFE_TREE / GVARIANT_NOT_NORMAL and nothing staged if it
+   * is not the object named `checksum`. See receive-object.ts. Resolves with the bytes staged
+   * (0 when the repo or this transaction has the object already).
+   */
+  writeReceivedObject(checksum: Checksum, type: ObjectType, data: ReceivedData): Promise<number> {
+    return writeReceivedObject(this, checksum, type, data);
   }
 
   /** Stages a metadata object (its bytes are its checksum's preimage; the caller computed it). */
@@ -215,24 +229,15 @@ export class Transaction {
    * hashing exactly the bytes written, and names it only if they are the bytes the caller hashed.
    */
   private async copyLargeFile(checksum: Checksum, info: FileInfo, source: string, path: string): Promise<void> {
-    const bare = this.repo.mode === 'bare';
-    // bare-user keeps the real mode in user.ostreemeta and needs to read its own objects.
-    const mode = bare ? 0o600 : this.repo.mode === 'bare-user' ? (info.mode & 0o775) | 0o400 : info.mode & 0o775;
     const temp = this.tempPath();
     // One thread is enough to take the few large files off the walk's thread.
     this.workers ??= new ObjectWorkers(1);
     this.inFlight.add(checksum);
     let staged = false;
     try {
-      const copy = await this.workers.copyHashing({ source, dest: temp, head: framedHeader(encodeFileHeader(info)), mode });
+      const copy = await this.workers.copyHashing({ source, dest: temp, head: framedHeader(encodeFileHeader(info)), mode: contentFileMode(this.repo.mode, info) });
       if (copy.size !== info.size || copy.checksum !== checksum) throw changedWhileCommitted(source);
-      if (this.repo.mode === 'bare-user') writeXattr(temp, 'user.ostreemeta', encodeBareUserMeta(info));
-      if (bare) {
-        chownSync(temp, info.uid, info.gid);
-        writeXattrs(temp, info.xattrs);
-        chmodSync(temp, info.mode & 0o7777);
-      }
-      renameSync(temp, path);
+      this.stageContentFile(temp, path, info);
       staged = true;
     } finally {
       this.inFlight.delete(checksum);
@@ -241,13 +246,35 @@ export class Transaction {
     this.count(info.size);
   }
 
-  /** A name in the staging folder for an object whose name is not yet known. */
-  private tempPath(): string {
+  /**
+   * @internal Bare modes: gives a complete content file `temp` (created with contentFileMode)
+   * the ownership and attributes of `info` and renames it to the object path `path`.
+   */
+  stageContentFile(temp: string, path: string, info: FileInfo): void {
+    if (this.repo.mode === 'bare-user') writeXattr(temp, 'user.ostreemeta', encodeBareUserMeta(info));
+    if (this.repo.mode === 'bare') {
+      chownSync(temp, info.uid, info.gid);
+      writeXattrs(temp, info.xattrs);
+      chmodSync(temp, info.mode & 0o7777);
+    }
+    renameSync(temp, path);
+  }
+
+  /** @internal the transaction's object workers, started on first use */
+  objectWorkers(size?: number): ObjectWorkers {
+    if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
+    this.workers ??= new ObjectWorkers(size);
+    return this.workers;
+  }
+
+  /** @internal A name in the staging folder for an object whose name is not yet known. */
+  tempPath(): string {
     if (this.done) throw new StoreError('INVALID_ARGUMENT', 'write into a finished transaction');
     return join(this.dir, `partial-${this.tempSeq++}`);
   }
 
-  private count(bytes: number): void {
+  /** @internal counts one staged object */
+  count(bytes: number): void {
     this.stats.objectsWritten++;
     this.stats.bytesWritten += bytes;
   }
@@ -345,6 +372,14 @@ function writeObjectFileSync(path: string, bytes: Uint8Array, perms: number): bo
     closeSync(fd);
   }
   return true;
+}
+
+/**
+ * Permission bits a bare-mode content file is created with: bare keeps 0600 until its real owner
+ * and mode are set; bare-user keeps the real mode in user.ostreemeta and must read its own objects.
+ */
+export function contentFileMode(mode: RepoMode, info: FileInfo): number {
+  return mode === 'bare' ? 0o600 : mode === 'bare-user' ? (info.mode & 0o775) | 0o400 : info.mode & 0o775;
 }
 
 /** The one-line refusal when a file's bytes changed between being hashed and being copied. */
