@@ -201,9 +201,7 @@ describe('osgit serve: the static layout', () => {
   it('logs one JSON line per request: time, method, path, status, bytes, ms, remote address', async () => {
     const path = `/${objectFiles('dirmeta')[0]}?probe=${Date.now()}`;
     await get(path);
-    await new Promise((r) => setTimeout(r, 50));
-    const line = served.logs().find((l) => l.path === path);
-    expect(line).toBeDefined();
+    const line = await served.waitForLog((l) => l.path === path);
     expect(line).toMatchObject({ method: 'GET', status: 200, remote: '127.0.0.1', bytes: statSync(join(repo, path.slice(1, path.indexOf('?')))).size });
     expect(typeof line!.ms).toBe('number');
     expect(Number.isNaN(Date.parse(line!.time as string))).toBe(false);

@@ -16,6 +16,11 @@ export interface Served {
   logs(): Array<Record<string, unknown>>;
   /** Everything printed on stderr so far. */
   stderr(): string;
+  /**
+   * The first request log line that `match` accepts, once the server has printed it (the line is
+   * written when the response is over, and reaches this process through a pipe a moment later).
+   */
+  waitForLog(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
 }
 
 /** Starts `osgit serve` for `target`; rejects with its stderr if it exits before listening. */
@@ -48,12 +53,21 @@ export async function startServe(target: ServeTarget, extraArgs: readonly string
       }
       return stopped;
     },
-    logs() {
-      return stderr
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-    },
+    logs: () => parseLines(stderr),
     stderr: () => stderr,
+    async waitForLog(match) {
+      for (;;) {
+        const line = parseLines(stderr).find(match);
+        if (line) return line;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
   };
+}
+
+function parseLines(stderr: string): Array<Record<string, unknown>> {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{') && l.endsWith('}'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
