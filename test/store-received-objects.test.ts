@@ -130,6 +130,40 @@ describe('Transaction.writeReceivedObject', () => {
     });
   }
 
+  it('stores an object offered twice at once once, and a good copy even when the other one is bad', async () => {
+    for (const content of [SMALL, BIG]) {
+      const f = filez(content);
+      const bad = Buffer.from(f.bytes);
+      bad[bad.length - 3]! ^= 0x40;
+      const repo = await Repo.init(join(tmp.make('twice'), 'repo'), { mode: 'bare-user' });
+      const tx = await Transaction.begin(repo);
+      const [first, second] = await Promise.allSettled([tx.writeReceivedObject(f.checksum, 'file', bad), tx.writeReceivedObject(f.checksum, 'file', f.bytes)]);
+      expect(first).toMatchObject({ status: 'rejected', reason: { code: 'OBJECT_CORRUPT' } });
+      expect(second).toMatchObject({ status: 'fulfilled', value: content.length });
+      const both = await Promise.all([tx.writeReceivedObject(f.checksum, 'file', f.bytes), tx.writeReceivedObject(f.checksum, 'file', f.bytes)]);
+      expect(both).toEqual([0, 0]);
+      await tx.commit();
+      expect((await (await openFileObject(repo, f.checksum)).readContent()).equals(content)).toBe(true);
+    }
+    const g = filez(BIG, { mode: 0o100600 });
+    const repo = await Repo.init(join(tmp.make('twice'), 'repo'), { mode: 'archive' });
+    const tx = await Transaction.begin(repo);
+    const sizes = await Promise.all([tx.writeReceivedObject(g.checksum, 'file', g.bytes), tx.writeReceivedObject(g.checksum, 'file', g.bytes)]);
+    expect(sizes.sort()).toEqual([0, g.bytes.length]);
+    await tx.abort();
+  });
+
+  it('refuses into a bare-user-only repository what it cannot hold: setuid, world-writable, foreign owners, xattrs', async () => {
+    for (const info of [{ mode: 0o104755 }, { mode: 0o100666 }, { uid: 1000 }, { xattrs: [['user.a', Buffer.from('b')]] as FileInfo['xattrs'] }]) {
+      for (const content of [SMALL, BIG]) {
+        const f = filez(content, info);
+        await expectRefused('bare-user-only', f.checksum, 'file', f.bytes, 'COMMIT_INPUT');
+      }
+    }
+    const ok = filez(SMALL, { mode: 0o100775 });
+    await accepts('bare-user-only', ok.checksum, 'file', ok.bytes);
+  });
+
   it('stores metadata objects verbatim and refuses a changed byte', async () => {
     const meta = encodeDirMeta({ uid: 0, gid: 0, mode: 0o40755, xattrs: [] });
     const sum = sha256Hex(meta);

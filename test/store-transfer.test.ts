@@ -191,6 +191,32 @@ describe.skipIf(!OSTREE || !ROOT)('store transfer between repositories', () => {
     expect(err).toMatchObject({ code: 'OBJECT_MISSING', data: { checksum: victim.checksum, type: 'file' } });
   });
 
+  it('refuses, as ostree pull does, to put setuid files into a bare-user-only repository, and moves no ref', async () => {
+    const src = await Repo.open(sources.get('archive')!);
+    const dst = await newRepo('bare-user-only');
+    await expect(transfer(src, dst, [FIXTURE_COMMIT])).rejects.toMatchObject({ code: 'COMMIT_INPUT' });
+    expect(readdirSync(join(dst.path, 'refs', 'heads'))).toEqual([]);
+    const theirs = join(tmp.make('their-buo'), 'repo');
+    await ostreeInit(theirs, 'bare-user-only');
+    const r = await ostree(['pull-local', `--repo=${theirs}`, src.path, 'test/main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/invalid mode/);
+  });
+
+  it('a commit marked partial is completed by ostree pull, which reads the same marker', async () => {
+    const src = await Repo.open(sources.get('archive')!);
+    const dst = await newRepo('archive');
+    await transfer(src, dst, [FIXTURE_COMMIT]);
+    const victim = (await ostreeLs(dst.path, FIXTURE_COMMIT)).find((e) => e.type === 'file')!;
+    rmSync(dst.objectPath(victim.checksum, 'file'));
+    await markCommitPartial(dst, FIXTURE_COMMIT);
+    const r = await ostree(['pull-local', `--repo=${dst.path}`, src.path, 'test/main']);
+    expect(r.code, r.stderr).toBe(0);
+    // ostree fetched the missing object because of our marker, then removed it as complete.
+    expect(await isCommitPartial(dst, FIXTURE_COMMIT)).toBe(false);
+    await expectFsckClean(dst.path);
+  });
+
   it('marks a commit partial in the file ostree reads: its fsck skips the commit', async () => {
     const src = await Repo.open(sources.get('archive')!);
     const dst = await newRepo('archive');

@@ -33,6 +33,25 @@ const MAIN_THREAD_CONTENT = 4 * 1024 * 1024;
  */
 export async function writeReceivedObject(tx: Transaction, checksum: Checksum, type: ObjectType, data: ReceivedData): Promise<number> {
   if (!isChecksum(checksum)) throw new StoreError('INVALID_ARGUMENT', `not a checksum: ${JSON.stringify(checksum)}`, { checksum, type });
+  // The same object offered twice at once (two connections of one pull): the second waits for the
+  // first, and stores its own copy only if the first turned out bad.
+  let pending = receiving.get(tx);
+  if (!pending) receiving.set(tx, (pending = new Map()));
+  const key = type + checksum;
+  const earlier = pending.get(key);
+  if (earlier && (await earlier.then(() => true, () => false))) return 0;
+  const attempt = receive(tx, checksum, type, data);
+  pending.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (pending.get(key) === attempt) pending.delete(key);
+  }
+}
+
+const receiving = new WeakMap<Transaction, Map<string, Promise<number>>>();
+
+async function receive(tx: Transaction, checksum: Checksum, type: ObjectType, data: ReceivedData): Promise<number> {
   if (tx.hasSync(checksum, type)) return 0;
   if (type !== 'file') {
     const bytes = data instanceof Uint8Array ? data : await readSmall(data.path, checksum, type);
@@ -42,7 +61,9 @@ export async function writeReceivedObject(tx: Transaction, checksum: Checksum, t
     return bytes.length;
   }
   if (data instanceof Uint8Array && data.length <= MAIN_THREAD_FILEZ && parseFilezHeader(checksum, data).info.size <= MAIN_THREAD_CONTENT) {
-    return stageVerified(tx, checksum, data, verifyFilezBytes(checksum, data));
+    const verified = verifyFilezBytes(checksum, data);
+    checkStorable(tx, checksum, verified.info);
+    return stageVerified(tx, checksum, data, verified);
   }
   return receiveInWorker(tx, checksum, data);
 }
@@ -75,6 +96,7 @@ async function receiveInWorker(tx: Transaction, checksum: Checksum, data: Receiv
     const info = await tx.objectWorkers().receiveFilez({
       checksum, source, dest: temp, output: archive ? 'filez' : 'content', mode: archive ? 0o644 : 0o600,
     });
+    checkStorable(tx, checksum, info);
     if (!archive && isSymlinkMode(info.mode)) {
       tx.inFlight.delete(checksum);
       await tx.writeFile(checksum, info, null);
@@ -89,6 +111,24 @@ async function receiveInWorker(tx: Transaction, checksum: Checksum, data: Receiv
   } finally {
     tx.inFlight.delete(checksum);
     if (!staged) rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * A bare-user-only repository stores only what an unprivileged user can (§1.2): no owner but
+ * root, no xattrs, no setuid/setgid/sticky or world-writable bits on regular files. ostree 2022.7
+ * refuses such modes when it pulls ("invalid mode ... with bits ...") but stores foreign owners
+ * and xattrs, which its own fsck then reports as corrupt objects; both are refused here.
+ */
+function checkStorable(tx: Transaction, checksum: Checksum, info: FileInfo): void {
+  if (tx.repo.mode !== 'bare-user-only') return;
+  const badBits = isSymlinkMode(info.mode) ? 0 : info.mode & 0o7777 & ~0o775;
+  let why: string | null = null;
+  if (badBits !== 0) why = `mode 0${info.mode.toString(8)} has bits 0${badBits.toString(8)}`;
+  else if (info.uid !== 0 || info.gid !== 0) why = `owner ${info.uid}:${info.gid} is not 0:0`;
+  else if (info.xattrs.length > 0) why = `it has extended attributes (${info.xattrs.map(([n]) => n).join(', ')})`;
+  if (why) {
+    throw new StoreError('COMMIT_INPUT', `file object ${checksum} cannot be stored in a bare-user-only repository: ${why}`, { checksum, type: 'file', mode: info.mode });
   }
 }
 
