@@ -8,3 +8,7 @@ export {
   type Remote, type RemoteProtocol, REMOTE_PROTOCOLS, checkRemoteName, checkRemoteUrl,
 } from './remotes/remote.js';
 export { listRemotes, getRemote, addRemote, deleteRemote, type AddRemoteOptions } from './remotes/remote-config.js';
+export {
+  smartPull, type SmartPullContext, type SmartPullOptions, type SmartPullProgress, type SmartPullResult, type PulledRef,
+} from './pull/smart-pull.js';
+export { probeSmart, type SmartCapabilities } from './pull/smart-probe.js';

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { ServerError } from '../errors.js';
 import { mountCapabilities } from './capabilities.js';
 import type { SmartContext } from './context.js';
+import { fetchRoutes } from './fetch-routes.js';
 
 /**
  * A group of smart endpoints: the operations it adds to the capabilities, and how it mounts its
@@ -17,6 +18,7 @@ export interface SmartRoutes {
  * Every smart route group: one line each (fetch: helper smart-fetch, push: helper push).
  */
 const ROUTES: readonly SmartRoutes[] = [
+  fetchRoutes,
 ];
 
 /** The router mounted at `<repo base>/osgit/v1`. Unknown endpoints below it are a JSON 404. */

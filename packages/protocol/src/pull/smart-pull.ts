@@ -1,0 +1,182 @@
+/**
+ * `osgit pull --protocol smart`: one negotiation, then one streamed pack of just the missing
+ * objects (DESIGN §5). Steps: the remote's refs; a plan for the wanted commits given the
+ * complete commits we have (the server skips their subtrees); the plan minus what the repo
+ * already has (so an interrupted pull resumes for free); the pack, verified object by object
+ * while it streams; a check that the plan left no hole; then the refs, last, by compare-and-swap.
+ * On failure the verified objects are kept (the transaction commits without refs), the commits
+ * stay marked partial and no ref moves; transient failures are retried that way.
+ */
+import {
+  Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, readRef, type Checksum, type ObjectType,
+  type RefName, type RefUpdate, type Repo,
+} from '@osgit/store';
+import type { Dispatcher } from 'undici';
+import { ProtocolError } from '../errors.js';
+import { MAX_PACK_REQUEST_OBJECTS, writePackRequest, type ObjectRef } from '../smart/fetch-pack.js';
+import { parseFetchPlanResponse, writeFetchPlanRequest, type PlannedObject } from '../smart/fetch-plan.js';
+import { MSGPACK_CONTENT_TYPE } from '../smart/msgpack.js';
+import { parseRefsResponse } from '../smart/refs.js';
+import { SmartHttp, isTransient } from './smart-http.js';
+import { localHaves } from './smart-haves.js';
+import { receivePack } from './smart-receive.js';
+import { checkPlanConnected, keyOf } from './smart-connectivity.js';
+
+export interface SmartPullContext {
+  repo: Repo;
+  remote: { name: string; url: string };
+  dispatcher?: Dispatcher;
+  onProgress?: (p: SmartPullProgress) => void;
+}
+
+export interface SmartPullOptions {
+  /** Remote refs to pull (default: every ref the remote has). */
+  refs?: readonly string[];
+  /** Parents to fetch behind each commit: 0 (default) the commit only, -1 all history. */
+  depth?: number;
+  /** Write refs/heads/REF instead of refs/remotes/REMOTE/REF. */
+  mirror?: boolean;
+  commitMetadataOnly?: boolean;
+  /** A response silent for this long is abandoned (STALLED) and retried. Default 30 s. */
+  stallTimeoutMs?: number;
+  /** Further attempts after a transient failure (cut connection, stall, 5xx). Default 2. */
+  retries?: number;
+}
+
+export interface SmartPullProgress {
+  phase: 'refs' | 'plan' | 'objects' | 'refs-update' | 'done';
+  objectsDone: number;
+  objectsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface PulledRef {
+  /** the remote's ref name */
+  remoteRef: string;
+  /** the local ref written (`REMOTE:REF`, or `REF` with mirror) */
+  localRef: string;
+  old: Checksum | null;
+  new: Checksum;
+}
+
+export interface SmartPullResult {
+  protocol: 'smart';
+  remote: string;
+  refs: PulledRef[];
+  /** objects the server planned, and how many of them this pull fetched */
+  planned: { objects: number; bytes: number };
+  fetched: { objects: number; bytes: number };
+}
+
+/** Pulls over the smart protocol. Atomic per ref (compare-and-swap, last); resumable; see above. */
+export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = {}): Promise<SmartPullResult> {
+  const retries = opts.retries ?? 2;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pullOnce(ctx, opts);
+    } catch (err) {
+      if (attempt >= retries || !isTransient(err)) throw err;
+    }
+  }
+}
+
+async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<SmartPullResult> {
+  const { repo, remote } = ctx;
+  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs: opts.stallTimeoutMs ?? 30_000 });
+  const progress: SmartPullProgress = { phase: 'refs', objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  const report = (phase: SmartPullProgress['phase']): void => {
+    progress.phase = phase;
+    ctx.onProgress?.({ ...progress });
+  };
+  report('refs');
+
+  const remoteRefs = parseRefsResponse((await http.get('refs'))!.body.toString('utf8'));
+  const targets = selectRefs(remoteRefs, opts.refs);
+  const updates: RefUpdate[] = [];
+  const pulled: PulledRef[] = [];
+  for (const [name, commit] of targets) {
+    const ref: RefName = opts.mirror ? { remote: null, name } : { remote: remote.name, name };
+    const old = await readRef(repo, ref);
+    updates.push({ ref, expected: old, value: commit });
+    pulled.push({ remoteRef: name, localRef: opts.mirror ? name : `${remote.name}:${name}`, old, new: commit });
+  }
+
+  const wants: Checksum[] = [];
+  for (const commit of new Set(targets.values())) if (!(await isComplete(repo, commit, opts))) wants.push(commit);
+
+  const tx = await Transaction.begin(repo);
+  let committed = false;
+  const marked: Checksum[] = [];
+  let plan: PlannedObject[] = [];
+  let fetched = { objects: 0, bytes: 0 };
+  try {
+    if (wants.length > 0) {
+      report('plan');
+      const body = writeFetchPlanRequest({ want: wants, have: await localHaves(repo), depth: opts.depth ?? 0, commitMetadataOnly: opts.commitMetadataOnly ?? false });
+      plan = parseFetchPlanResponse(await http.post('fetch/plan', body, MSGPACK_CONTENT_TYPE)).objects;
+      const planned = new Set(plan.map((o) => keyOf(o.type, o.checksum)));
+      for (const w of wants) {
+        if (!planned.has(keyOf('commit', w))) throw new ProtocolError('BAD_RESPONSE', `the server's plan leaves out the wanted commit ${w}`, { checksum: w });
+      }
+      // The commits this pull completes: marked partial before anything of theirs is written.
+      for (const o of plan) {
+        if (o.type === 'commit' && !(await isComplete(repo, o.checksum, opts))) {
+          await markCommitPartial(repo, o.checksum);
+          marked.push(o.checksum);
+        }
+      }
+      const missing = plan.filter((o) => !repo.hasObjectSync(o.checksum, o.type));
+      progress.objectsTotal = missing.length;
+      for (const o of missing) progress.bytesTotal += o.size;
+      report('objects');
+      const received = new Map<string, Buffer>();
+      for (let at = 0; at < missing.length; at += MAX_PACK_REQUEST_OBJECTS) {
+        const batch: ObjectRef[] = missing.slice(at, at + MAX_PACK_REQUEST_OBJECTS).map(({ type, checksum }) => ({ type, checksum }));
+        const stream = await http.postStream('fetch/pack', writePackRequest(batch), MSGPACK_CONTENT_TYPE);
+        await receivePack(tx, stream, batch, {
+          keep: { types: KEPT, fn: (o, bytes) => received.set(keyOf(o.type, o.checksum), bytes) },
+          onObject: (_o, bytes) => {
+            progress.objectsDone++;
+            progress.bytesDone += bytes;
+            report('objects');
+          },
+        });
+      }
+      fetched = { objects: progress.objectsDone, bytes: progress.bytesDone };
+      checkPlanConnected({ tx, plan, received, commitMetadataOnly: opts.commitMetadataOnly ?? false });
+    }
+    report('refs-update');
+    committed = true;
+    await tx.commit({ refs: updates });
+  } catch (err) {
+    // Keep what was verified (a retry will not fetch it again); no ref moves.
+    if (!committed) await tx.commit().catch(() => tx.abort());
+    throw err;
+  }
+  if (!opts.commitMetadataOnly) for (const c of marked) await clearCommitPartial(repo, c);
+  report('done');
+  let bytes = 0;
+  for (const o of plan) bytes += o.size;
+  return { protocol: 'smart', remote: remote.name, refs: pulled, planned: { objects: plan.length, bytes }, fetched };
+}
+
+const KEPT: ReadonlySet<ObjectType> = new Set<ObjectType>(['commit', 'dirtree']);
+
+/** A commit whose objects are all here: present and not marked partial (metadata-only pulls: present). */
+async function isComplete(repo: Repo, commit: Checksum, opts: SmartPullOptions): Promise<boolean> {
+  if (!repo.hasObjectSync(commit, 'commit')) return false;
+  return opts.commitMetadataOnly === true || !(await isCommitPartial(repo, commit));
+}
+
+/** The refs asked for (REMOTE_REF_NOT_FOUND for one the remote lacks), or all of them. */
+function selectRefs(remoteRefs: ReadonlyMap<string, Checksum>, asked: readonly string[] | undefined): Map<string, Checksum> {
+  if (!asked || asked.length === 0) return new Map(remoteRefs);
+  const out = new Map<string, Checksum>();
+  for (const name of asked) {
+    const commit = remoteRefs.get(name);
+    if (commit === undefined) throw new ProtocolError('REMOTE_REF_NOT_FOUND', `the remote has no ref ${name}`, { ref: name });
+    out.set(name, commit);
+  }
+  return out;
+}

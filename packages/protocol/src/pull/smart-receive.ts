@@ -1,0 +1,141 @@
+/**
+ * Receives one pack into a transaction while it streams: each object must be the next one asked
+ * for (type and checksum), and goes to tx.writeReceivedObject, which verifies it completely
+ * before staging it. Large objects arrive in chunks and are spooled to a temporary file in the
+ * repo's tmp/, never held whole. A bounded number of writes (and bytes) are in flight; past that
+ * the reader stops pulling from the response, so the socket, not memory, absorbs a fast server.
+ * Whatever happens, every write has settled when this returns or throws, so the caller may commit
+ * the transaction to keep what was verified.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreError, type ObjectType, type Transaction } from '@osgit/store';
+import { ProtocolError } from '../errors.js';
+import { PackDecoder } from '../pack/decode-pack.js';
+import { objectTypeOf, type TypeCode } from '../pack/records.js';
+import type { ObjectRef } from '../smart/fetch-pack.js';
+
+export interface ReceiveOptions {
+  /** Writes in flight at once, and the bytes they may hold. */
+  maxWrites?: number;
+  maxBytesInFlight?: number;
+  /** Largest object accepted. */
+  maxObjectBytes?: number;
+  /** Called once per verified object, with its size on the wire. */
+  onObject?: (o: ObjectRef, bytes: number) => void;
+  /** Called with the bytes of each metadata object of these types as it arrives. */
+  keep?: { types: ReadonlySet<ObjectType>; fn: (o: ObjectRef, bytes: Buffer) => void };
+}
+
+/** Store refusals that mean "the server sent a bad object". */
+const BAD_OBJECT_CODES = new Set(['OBJECT_CORRUPT', 'UNSAFE_TREE', 'UNSAFE_PATH', 'GVARIANT_NOT_NORMAL', 'GVARIANT_BAD_VALUE', 'GVARIANT_BAD_TYPE']);
+
+/** Reads the pack in `body` (exactly the objects `expected`, in that order) into `tx`. */
+export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ObjectRef[], opts: ReceiveOptions = {}): Promise<void> {
+  const maxWrites = opts.maxWrites ?? 32;
+  const maxBytes = opts.maxBytesInFlight ?? 64 * 1024 * 1024;
+  const decoder = new PackDecoder({ maxObjectBytes: opts.maxObjectBytes ?? 4 * 1024 ** 3 });
+  const inFlight = new Set<Promise<void>>();
+  let bytesInFlight = 0;
+  let failure: unknown;
+  let index = 0;
+  let large: { ref: ObjectRef; path: string; file: FileHandle; size: number } | undefined;
+
+  const next = (t: TypeCode, c: Uint8Array): ObjectRef => {
+    const want = expected[index];
+    const got = { type: objectTypeOf(t)!, checksum: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('hex') };
+    if (want === undefined || want.type !== got.type || want.checksum !== got.checksum) {
+      throw new ProtocolError('BAD_OBJECT', `the server sent ${got.type} ${got.checksum} where ${want ? `${want.type} ${want.checksum}` : 'nothing more'} was asked for`, {
+        checksum: got.checksum, type: got.type, expected: want?.checksum,
+      });
+    }
+    index++;
+    return got;
+  };
+
+  const start = (ref: ObjectRef, data: Buffer | { path: string }, size: number, cleanup?: () => Promise<void>): void => {
+    bytesInFlight += size;
+    const p = tx.writeReceivedObject(ref.checksum, ref.type, data).then(
+      async () => {
+        if (opts.keep?.types.has(ref.type)) opts.keep.fn(ref, Buffer.isBuffer(data) ? data : await readFile(data.path));
+        opts.onObject?.(ref, size);
+      },
+      (err: unknown) => {
+        failure ??= badObject(err, ref);
+      },
+    ).finally(async () => {
+      bytesInFlight -= size;
+      inFlight.delete(p);
+      await cleanup?.();
+    });
+    inFlight.add(p);
+  };
+
+  const room = async (): Promise<void> => {
+    while (inFlight.size > 0 && (inFlight.size >= maxWrites || bytesInFlight >= maxBytes)) await Promise.race(inFlight);
+    if (failure !== undefined) throw failure;
+  };
+
+  try {
+    for await (const chunk of body) {
+      decoder.push(chunk);
+      for (let r = decoder.next(); r !== null; r = decoder.next()) {
+        switch (r.k) {
+          case 'h':
+            if (r.objects !== expected.length) throw new ProtocolError('BAD_RESPONSE', `the pack announces ${r.objects} objects, ${expected.length} were asked for`);
+            break;
+          case 'o': {
+            const ref = next(r.t, r.c);
+            await room();
+            start(ref, Buffer.from(r.d.buffer, r.d.byteOffset, r.d.byteLength), r.d.length);
+            break;
+          }
+          case 'b': {
+            const ref = next(r.t, r.c);
+            const path = join(tx.repo.path, 'tmp', `osgit-pack-${randomBytes(8).toString('hex')}`);
+            large = { ref, path, file: await open(path, 'wx', 0o600), size: 0 };
+            break;
+          }
+          case 'd':
+            await large!.file.write(r.d);
+            large!.size += r.d.length;
+            break;
+          case 'e': {
+            const { ref, path, file, size } = large!;
+            large = undefined;
+            await file.close();
+            await room();
+            start(ref, { path }, size, () => rm(path, { force: true }));
+            break;
+          }
+          case 'refs':
+          case 'end':
+            break;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    }
+    decoder.finish();
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+  } catch (err) {
+    body.destroy?.();
+    await Promise.allSettled(inFlight);
+    while (inFlight.size > 0) await Promise.allSettled(inFlight);
+    throw failure ?? err;
+  } finally {
+    if (large) {
+      await large.file.close().catch(() => undefined);
+      await rm(large.path, { force: true });
+    }
+  }
+}
+
+/** A store refusal of a received object as BAD_OBJECT (other failures, e.g. a full disk, as they are). */
+function badObject(err: unknown, ref: ObjectRef): unknown {
+  if (err instanceof StoreError && (BAD_OBJECT_CODES.has(err.code) || err.code === 'INVALID_ARGUMENT')) {
+    return new ProtocolError('BAD_OBJECT', `the server sent a bad ${ref.type} object ${ref.checksum}: ${err.message}`, { checksum: ref.checksum, type: ref.type, reason: err.code }, { cause: err });
+  }
+  return err;
+}
