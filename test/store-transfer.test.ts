@@ -3,15 +3,18 @@
 // Transaction.writeReceivedObject verifies and stores them in any mode. The real `ostree` is the
 // oracle: it writes the source repositories, its fsck judges the result, its `ls -R` gives the
 // object counts.
-import { readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync, writeFileSync, rmSync, mkdirSync, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Repo, Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, openObjectForTransfer, reachableObjects,
+  Repo, Transaction, clearCommitPartial, commitTree, isCommitPartial, markCommitPartial, openObjectForTransfer, reachableObjects,
   readObjectForTransfer, transferSizeOf, type Checksum, type ObjectType, type RepoMode,
 } from '@osgit/store';
 import { FIXTURE_COMMIT, FIXTURE_COMMIT_ARGS, makeFixtureTree } from './helpers/fixture.js';
 import { OSTREE, ostree, ostreeCommit, ostreeInit, ostreeLs } from './helpers/ostree.js';
+import { prngBytes } from './helpers/prng.js';
 import { tempDirs } from './helpers/tmp.js';
 import { requireRoot } from './helpers/tools.js';
 
@@ -126,6 +129,37 @@ describe.skipIf(!OSTREE || !ROOT)('store transfer between repositories', () => {
         }
       }
     }
+  });
+
+  it('streams a large object in small chunks, and stores it from a temporary file', async () => {
+    const src = await newRepo('bare-user');
+    const tree = tmp.make('big');
+    const content = prngBytes(0xb16, 24 * 1024 * 1024 + 5);
+    writeFileSync(join(tree, 'big.bin'), content);
+    const { commit } = await commitTree(src, { tree, branch: 'test/main', timestamp: 1577836800n });
+    const big = (await ostreeLs(src.path, commit)).find((e) => e.path === '/big.bin')!;
+
+    const sent = await openObjectForTransfer(src, big.checksum, 'file');
+    expect(sent.size).toBeNull(); // compressed on the way
+    const spool = join(tmp.make('spool'), 'object.filez');
+    let largest = 0;
+    await pipeline(sent.stream, new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        largest = Math.max(largest, chunk.length);
+        cb(null, chunk);
+      },
+    }), createWriteStream(spool));
+    expect(largest).toBeLessThanOrEqual(1024 * 1024);
+
+    const dst = await newRepo('archive');
+    const tx = await Transaction.begin(dst);
+    expect(await tx.writeReceivedObject(big.checksum, 'file', { path: spool })).toBe(statSync(spool).size);
+    await tx.commit();
+    expect(readFileSync(dst.objectPath(big.checksum, 'file')).equals(readFileSync(spool))).toBe(true);
+    const back = await openObjectForTransfer(dst, big.checksum, 'file');
+    expect(back.size).toBe(statSync(spool).size);
+    expect(await transferSizeOf(dst, big.checksum, 'file')).toBe(back.size);
+    back.stream.destroy();
   });
 
   it('lists only what a have commit lacks, counted as ostree ls sees the two trees', async () => {
