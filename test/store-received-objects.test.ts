@@ -108,6 +108,21 @@ describe('Transaction.writeReceivedObject', () => {
         }
       });
 
+      it('refuses a header longer than 1 MiB or framed wrongly, from memory and from a file', async () => {
+        const f = filez(SMALL);
+        const huge = Buffer.from(f.bytes);
+        huge.writeUInt32BE(2 * 1024 * 1024, 0);
+        const padded = Buffer.concat([huge, Buffer.alloc(2 * 1024 * 1024)]);
+        const nonZero = Buffer.from(f.bytes);
+        nonZero[5] = 1;
+        for (const bytes of [padded, nonZero, f.bytes.subarray(0, 6), Buffer.alloc(0)]) {
+          await expectRefused(mode, f.checksum, 'file', bytes, 'OBJECT_CORRUPT');
+          const path = join(tmp.make('hdr'), 'object.filez');
+          writeFileSync(path, bytes);
+          await expectRefused(mode, f.checksum, 'file', { path }, 'OBJECT_CORRUPT');
+        }
+      });
+
       it('refuses a deflate bomb behind a header announcing a small size', async () => {
         const info: FileInfo = { ...REG, size: 100 };
         const bytes = Buffer.concat([framedHeader(encodeArchiveHeader(info)), deflateRawSync(ZEROS)]);
