@@ -9,6 +9,10 @@ export {
 } from './remotes/remote.js';
 export { listRemotes, getRemote, addRemote, deleteRemote, type AddRemoteOptions } from './remotes/remote-config.js';
 export {
-  smartPull, type SmartPullContext, type SmartPullOptions, type SmartPullProgress, type SmartPullResult, type PulledRef,
+  smartPull, type SmartPullContext, type SmartPullOptions, type SmartPullProgress, type SmartPullResult,
+  type PulledRef as SmartPulledRef,
 } from './pull/smart-pull.js';
 export { probeSmart, type SmartCapabilities } from './pull/smart-probe.js';
+export { pull } from './pull/pull.js';
+export { type PullContext, type PullOptions, type PullResult, type PulledRef } from './pull/pull-types.js';
+export { type PullProgress, type ProgressSink } from './pull/progress.js';

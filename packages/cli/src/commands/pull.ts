@@ -1,0 +1,62 @@
+import { Args, Flags } from '@oclif/core';
+import { pull, REMOTE_PROTOCOLS, type PullProgress, type PullResult, type RemoteProtocol } from '@osgit/protocol';
+import { OsgitCommand } from '../base-command.js';
+import { pullProgressLine } from '../pull-progress.js';
+
+export default class Pull extends OsgitCommand<PullResult> {
+  static override description =
+    'Pull refs from a remote (smart protocol when the server offers it, else OSTree\'s static layout); writes REMOTE:REF, or REF with --mirror';
+  static override examples = [
+    '<%= config.bin %> pull --repo repo origin os/x86_64/stable',
+    '<%= config.bin %> pull --repo repo origin os/main --depth 1 --protocol dumb',
+    '<%= config.bin %> pull --repo mirror --mirror origin',
+  ];
+  static override strict = false; // REF...
+  static override args = {
+    remote: Args.string({ description: 'remote name (see osgit remote list)', required: true }),
+    refs: Args.string({ description: 'refs to pull (default: the remote\'s branches=; with --mirror, every ref in its summary)' }),
+  };
+  static override flags = {
+    depth: Flags.integer({ description: 'parents to pull beyond each commit (-1: all history)', default: 0, min: -1 }),
+    mirror: Flags.boolean({ description: 'write refs/heads/REF instead of refs/remotes/REMOTE/REF; with no refs, every ref and the summary' }),
+    'commit-metadata-only': Flags.boolean({ description: 'pull commits and their detached metadata only (they stay partial)' }),
+    protocol: Flags.string({ description: 'auto (probe the server), smart or dumb (default: the remote\'s osgit-protocol, else auto)', options: [...REMOTE_PROTOCOLS] }),
+    'stall-timeout': Flags.integer({ description: 'seconds without a byte before a transfer is abandoned and retried (default: the remote\'s osgit-stall-timeout-secs, else 30)', min: 1 }),
+  };
+
+  async exec(): Promise<PullResult> {
+    const { args, argv, flags } = await this.parse(Pull);
+    const repo = await this.openRepo(flags.repo);
+    const refs = (argv as string[]).slice(1);
+    const json = this.jsonEnabled();
+    const bar = this.progress(`pull ${args.remote}`, 'objects');
+    const started = Date.now();
+    const onProgress = (p: PullProgress): void => {
+      if (json) process.stderr.write(`${JSON.stringify({ progress: p })}\n`);
+      else bar.update(p.objects, { detail: pullProgressLine(p, Date.now() - started) });
+    };
+    return pull({ repo, onProgress }, {
+      remote: args.remote,
+      refs,
+      depth: flags.depth,
+      mirror: flags.mirror,
+      commitMetadataOnly: flags['commit-metadata-only'],
+      ...(flags.protocol ? { protocol: flags.protocol as RemoteProtocol } : {}),
+      ...(flags['stall-timeout'] ? { stallTimeoutSecs: flags['stall-timeout'] } : {}),
+    });
+  }
+
+  protected override render(r: PullResult): void {
+    for (const ref of r.refs) {
+      const change = ref.old === ref.commit ? 'unchanged' : ref.old ? `${ref.old.slice(0, 10)} -> ${ref.commit}` : `new ${ref.commit}`;
+      this.out(`${ref.localRef}: ${change}`);
+    }
+    this.out(`${r.objects} objects, ${formatBytes(r.bytes)} fetched over the ${r.protocol} protocol in ${(r.durationMs / 1000).toFixed(1)} s`);
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
