@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
   type Checksum, type RefName, type RefUpdate, Transaction, atomicWriteFile, clearCommitPartial, formatRef, readRef,
@@ -46,6 +47,8 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
   }
 
   const abort = new AbortController();
+  // Every request in flight listens to this one signal (undici adds one listener per request).
+  setMaxListeners(0, abort.signal);
   const onAbort = (): void => abort.abort(ctx.signal?.reason);
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
   const tx = await Transaction.begin(repo);
