@@ -10,6 +10,8 @@ export function requestLog(log: ServerLog): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     const path = req.originalUrl;
+    // Read now: once the client has closed the connection the socket no longer knows its peer.
+    const remote = req.socket.remoteAddress ?? '';
     let bytes = 0;
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
@@ -29,7 +31,7 @@ export function requestLog(log: ServerLog): RequestHandler {
         status: res.headersSent ? res.statusCode : 0,
         bytes: req.method === 'HEAD' ? 0 : bytes,
         ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-        remote: req.socket.remoteAddress ?? '',
+        remote,
         ...(typeof res.locals.note === 'string' ? { note: res.locals.note } : {}),
       });
     });

@@ -35,13 +35,21 @@ export default class Serve extends OsgitCommand<ServeResult> {
 
   async exec(): Promise<ServeResult> {
     const { flags } = await this.parse(Serve);
-    const running = await this.start(this.serveOptions(flags));
-    const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
-    if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
-    else this.out(`Serving ${what} at ${running.url}`);
-    await stopSignal(running);
-    await running.close();
-    return { url: running.url };
+    // Signal handlers first: a SIGTERM that arrives as soon as the URL is out (a supervisor, a
+    // test) must stop the server gracefully, not kill the process by the default action.
+    const signals = stopSignals();
+    try {
+      const running = await this.start(this.serveOptions(flags));
+      signals.onSecond(() => running.server.closeAllConnections());
+      const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
+      if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
+      else this.out(`Serving ${what} at ${running.url}`);
+      await signals.first;
+      await running.close();
+      return { url: running.url };
+    } finally {
+      signals.dispose();
+    }
   }
 
   /** The URL was printed when the server started: nothing more when it stops, with or without --json. */
@@ -83,16 +91,28 @@ export default class Serve extends OsgitCommand<ServeResult> {
   }
 }
 
-/** Resolves on the first SIGTERM or SIGINT; a second one cuts the connections still open. */
-function stopSignal(running: RunningServer): Promise<void> {
-  return new Promise((resolve) => {
-    let received = 0;
-    const onSignal = () => {
-      received++;
-      if (received === 1) resolve();
-      else running.server.closeAllConnections();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+/**
+ * SIGTERM/SIGINT handling for the life of the server: `first` resolves on the first signal (stop
+ * accepting, let requests finish); a second one runs `onSecond` (cut the connections still open).
+ */
+function stopSignals(): { first: Promise<void>; onSecond(fn: () => void): void; dispose(): void } {
+  let received = 0;
+  let second: () => void = () => undefined;
+  let resolveFirst!: () => void;
+  const first = new Promise<void>((resolve) => (resolveFirst = resolve));
+  const onSignal = () => {
+    received++;
+    if (received === 1) resolveFirst();
+    else second();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    first,
+    onSecond: (fn) => (second = fn),
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
 }
