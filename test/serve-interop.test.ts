@@ -3,7 +3,7 @@
 // the same folder answering the same requests the same way; and a graceful stop that lets a
 // download in flight finish.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { request } from 'node:http';
@@ -81,7 +81,15 @@ describe.skipIf(!hasOstree)('ostree pull from osgit serve', () => {
       expect(await ostreePullFrom(`${served.url}by-ostree/`, 'archive')).toBe(made.ostree.commit);
       const caps = JSON.parse((await rawRequest(served.url, '/by-ostree/osgit/v1/capabilities')).body.toString());
       expect(caps).toMatchObject({ protocol: 'osgit', version: 1, mode: 'archive' });
-      for (const path of ['/', '/config', '/by-osgit', '/nope/config', '/../by-osgit/config', '/.hidden/config', '/by-osgit/../by-ostree/config']) {
+      // A repository deeper down is served at its path; one reached by a symbolic link out of
+      // the root is not.
+      const outside = join(tmp.make('outside'), 'repo');
+      await osgitInit(outside, 'archive');
+      mkdirSync(join(root, 'team'), { recursive: true });
+      await osgitInit(join(root, 'team', 'os'), 'archive');
+      symlinkSync(outside, join(root, 'linked'));
+      expect((await rawRequest(served.url, '/team/os/config')).body.toString()).toContain('mode=archive-z2');
+      for (const path of ['/', '/config', '/by-osgit', '/nope/config', '/../by-osgit/config', '/.hidden/config', '/by-osgit/../by-ostree/config', '/linked/config', '/team/config', '/team/os/../../by-osgit/config']) {
         expect((await rawRequest(served.url, path)).status, path).toBe(404);
       }
     } finally {
