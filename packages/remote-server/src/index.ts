@@ -10,3 +10,5 @@ export { type SmartContext } from './smart/context.js';
 export { type SmartRoutes } from './smart/router.js';
 export { type Capabilities } from './smart/capabilities.js';
 export { publishSummary } from './summary-publish.js';
+export { type PushServerOptions } from './smart/push-routes.js';
+export { RevocationList } from './auth/revocation-list.js';

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { Flags } from '@oclif/core';
-import { startServer, stderrLog, type RunningServer, type ServeOptions } from '@osgit/remote-server';
+import { startServer, stderrLog, type PushServerOptions, type RunningServer, type ServeOptions } from '@osgit/remote-server';
+import { parsePublicKey } from '@osgit/protocol';
 import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { parseByteSize } from '../byte-size.js';
@@ -31,6 +32,8 @@ export default class Serve extends OsgitCommand<ServeResult> {
     'max-object': Flags.string({ description: 'largest single object a push may carry, e.g. 2G' }),
     'max-connections': Flags.integer({ description: 'requests handled at once; more are answered 503 with Retry-After', min: 1 }),
     'shutdown-grace': Flags.integer({ description: 'seconds in-flight requests may run on after SIGTERM/SIGINT', min: 0 }),
+    'token-public-key': Flags.string({ description: 'ed25519 PUBLIC key (osgit token keygen\'s OUT.pub) that push tokens must be signed with; without it every push is refused' }),
+    'revoked-tokens': Flags.string({ description: 'file of revoked token ids, one per line (osgit token revoke); re-read within a second of a change' }),
   };
 
   async exec(): Promise<ServeResult> {
@@ -39,7 +42,7 @@ export default class Serve extends OsgitCommand<ServeResult> {
     // test) must stop the server gracefully, not kill the process by the default action.
     const signals = stopSignals();
     try {
-      const running = await this.start(this.serveOptions(flags));
+      const running = await this.start({ ...this.serveOptions(flags), smart: await pushOptions(flags) });
       signals.onSecond(() => running.server.closeAllConnections());
       const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
       if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
@@ -89,6 +92,16 @@ export default class Serve extends OsgitCommand<ServeResult> {
       throw err;
     }
   }
+}
+
+/** The push routes' options: the token public key, read and checked now (a bad key fails at start-up, not at the first push). */
+async function pushOptions(flags: BaseFlags<typeof Serve>): Promise<PushServerOptions> {
+  if (!flags['token-public-key']) {
+    if (flags['revoked-tokens']) throw new CliError('USAGE', '--revoked-tokens needs --token-public-key (without a key no push is accepted at all)');
+    return {};
+  }
+  const text = await fs.readFile(flags['token-public-key'], 'utf8');
+  return { tokenPublicKey: parsePublicKey(text, flags['token-public-key']), revokedTokensFile: flags['revoked-tokens'] ?? null };
 }
 
 /**

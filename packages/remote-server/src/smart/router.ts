@@ -3,6 +3,7 @@ import { ServerError } from '../errors.js';
 import { mountCapabilities } from './capabilities.js';
 import type { SmartContext } from './context.js';
 import { fetchRoutes } from './fetch-routes.js';
+import { pushRoutes } from './push-routes.js';
 
 /**
  * A group of smart endpoints: the operations it adds to the capabilities, and how it mounts its
@@ -19,6 +20,7 @@ export interface SmartRoutes {
  */
 const ROUTES: readonly SmartRoutes[] = [
   fetchRoutes,
+  pushRoutes,
 ];
 
 /** The router mounted at `<repo base>/osgit/v1`. Unknown endpoints below it are a JSON 404. */
