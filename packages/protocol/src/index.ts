@@ -16,3 +16,4 @@ export { probeSmart, type SmartCapabilities } from './pull/smart-probe.js';
 export { pull } from './pull/pull.js';
 export { type PullContext, type PullOptions, type PullResult, type PulledRef } from './pull/pull-types.js';
 export { type PullProgress, type ProgressSink } from './pull/progress.js';
+export * from './push/index.js';

@@ -1,0 +1,204 @@
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import {
+  checksumToBytes, openObjectForTransfer, reachableObjects, readObjectForTransfer, revParse, transferSizeOf, updateRef, validateRefName,
+  type Checksum, type ObjectType, type Repo,
+} from '@osgit/store';
+import { ProtocolError } from '../errors.js';
+import {
+  encodeLargeObjectEnd, encodeLargeObjectStart, encodeObjectRecords, encodePackEnd, encodePackHeader, encodeRefsRecord,
+  chunkRecords,
+} from '../pack/encode-pack.js';
+import { LARGE_OBJECT_THRESHOLD, MAX_CHUNK_BYTES, PACK_CONTENT_TYPE } from '../pack/records.js';
+import { parseRefsResponse } from '../smart/refs.js';
+import { MSGPACK_CONTENT_TYPE } from '../smart/msgpack.js';
+import type { ObjectRef } from '../smart/fetch-pack.js';
+import { errorFromAnswer, httpRequest } from './push-http.js';
+import {
+  MISSING_BATCH, parseMissingResponse, parsePushReply, writeMissingRequest, type PushReply, type RefOutcome,
+} from './push-wire.js';
+
+export interface PushRefSpec {
+  /** local revision to push (a ref, a checksum…) */
+  local: string;
+  /** the ref to set on the server */
+  remote: string;
+}
+
+export interface PushProgress {
+  phase: 'negotiating' | 'sending' | 'done';
+  objects: number;
+  totalObjects: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface PushContext {
+  repo: Repo;
+  dispatcher?: Dispatcher;
+  onProgress?: (p: PushProgress) => void;
+}
+
+export interface PushOptions {
+  /** remote name: the remote-tracking refs refs/remotes/NAME/REF are updated after success */
+  remote: string;
+  /** the remote's base URL */
+  url: string;
+  /** bearer token (OSGIT_TOKEN or the remote's osgit-token) */
+  token?: string;
+  refspecs: readonly PushRefSpec[];
+  /** ask for non-fast-forward updates (the token must allow force) */
+  force?: boolean;
+}
+
+export interface PushResult {
+  remote: string;
+  url: string;
+  refs: RefOutcome[];
+  /** objects sent in the pack, and their archive bytes */
+  objectsSent: number;
+  bytesSent: number;
+  /** objects the server reported it stored (new to it) */
+  objectsStored: number;
+  /** true when every ref was already where it is pushed: no pack was sent */
+  upToDate: boolean;
+}
+
+/**
+ * Pushes local commits to refs of a smart server (DESIGN §5): reads the server's refs, lists
+ * what the new commits reach minus what the server's current tips (those present here) reach,
+ * asks the server which of those it still lacks (batched), sends one pack of exactly those
+ * (commits last, so a push cut short leaves the server only whole objects worth keeping), and
+ * the ref updates with the values read as their expected old values. Moves the remote-tracking
+ * refs after the server accepted. Nothing is sent when every ref is already there.
+ */
+export async function push(ctx: PushContext, opts: PushOptions): Promise<PushResult> {
+  const base = new URL(opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
+  const endpoint = (path: string) => new URL(`osgit/v1/${path}`, base);
+  const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  if (opts.refspecs.length === 0) throw new ProtocolError('REMOTE_INVALID', 'nothing to push: name at least one [LOCAL:]REMOTE_REF');
+  const progress: PushProgress = { phase: 'negotiating', objects: 0, totalObjects: 0, bytes: 0, totalBytes: 0 };
+  const report = () => ctx.onProgress?.({ ...progress });
+
+  for (const spec of opts.refspecs) validateRefName(spec.remote);
+  const updates: Array<{ ref: string; old: Checksum | null; new: Checksum }> = [];
+  const remoteRefs = await readRemoteRefs(endpoint('refs'), ctx.dispatcher);
+  for (const spec of opts.refspecs) {
+    const commit = await revParse(ctx.repo, spec.local);
+    updates.push({ ref: spec.remote, old: remoteRefs.get(spec.remote) ?? null, new: commit });
+  }
+  if (updates.every((u) => u.old === u.new) && !opts.force) {
+    await trackRemoteRefs(ctx.repo, opts.remote, updates);
+    progress.phase = 'done';
+    report();
+    return {
+      remote: opts.remote, url: base.href, objectsSent: 0, bytesSent: 0, objectsStored: 0, upToDate: true,
+      refs: updates.map((u) => ({ ...u, status: 'unchanged' as const })),
+    };
+  }
+
+  // What the new commits reach that the server's tips (those we have) do not.
+  const haves = [...new Set(remoteRefs.values())].filter((c) => ctx.repo.hasObjectSync(c, 'commit'));
+  const wants = [...new Set(updates.filter((u) => u.old !== u.new).map((u) => u.new))];
+  const candidates: ObjectRef[] = [];
+  for await (const o of reachableObjects(ctx.repo, wants, { haves, depth: -1 })) candidates.push(o);
+  progress.totalObjects = candidates.length;
+  report();
+
+  // Which of those the server still lacks (it may have them from an interrupted push).
+  const missing: ObjectRef[] = [];
+  for (let at = 0; at < candidates.length; at += MISSING_BATCH) {
+    const batch = candidates.slice(at, at + MISSING_BATCH);
+    const answer = await httpRequest(endpoint('push/missing'), {
+      method: 'POST', headers: { ...auth, 'content-type': MSGPACK_CONTENT_TYPE }, body: writeMissingRequest(batch), ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
+    });
+    if (answer.status !== 200) throw errorFromAnswer(endpoint('push/missing'), answer, 'push');
+    missing.push(...parseMissingResponse(answer.body, batch));
+  }
+  // Commits (and their commitmeta) last: a cut push then leaves no commit whose tree did not arrive.
+  const isCommit = (t: ObjectType) => t === 'commit' || t === 'commitmeta' || t === 'tombstone-commit';
+  const ordered = [...missing.filter((o) => !isCommit(o.type)), ...missing.filter((o) => isCommit(o.type))];
+  const sizes: number[] = [];
+  for (const o of ordered) sizes.push(await transferSizeOf(ctx.repo, o.checksum, o.type));
+  progress.phase = 'sending';
+  progress.totalObjects = ordered.length;
+  progress.totalBytes = sizes.reduce((a, b) => a + b, 0);
+  report();
+
+  const body = Readable.from(packStream(ctx.repo, ordered, sizes, progress.totalBytes, updates, progress, report));
+  const url = endpoint(opts.force ? 'push?force=1' : 'push');
+  const answer = await httpRequest(url, {
+    method: 'POST', headers: { ...auth, 'content-type': PACK_CONTENT_TYPE }, body, ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
+  });
+  const reply = parsePushReply(answer.body.toString('utf8'));
+  if (answer.status !== 200 || !reply || reply.error) throw withReply(errorFromAnswer(url, answer, 'push'), reply);
+  await trackRemoteRefs(ctx.repo, opts.remote, updates);
+  progress.phase = 'done';
+  report();
+  return {
+    remote: opts.remote, url: base.href, refs: reply.refs, objectsSent: ordered.length, bytesSent: progress.bytes,
+    objectsStored: reply.stored.length, upToDate: false,
+  };
+}
+
+async function readRemoteRefs(url: URL, dispatcher: Dispatcher | undefined): Promise<Map<string, Checksum>> {
+  const answer = await httpRequest(url, { method: 'GET', ...(dispatcher ? { dispatcher } : {}) });
+  if (answer.status === 404) {
+    throw new ProtocolError('SMART_UNAVAILABLE', `${url.href}: the server does not speak osgit's smart protocol (push needs osgit serve)`, { url: url.href });
+  }
+  if (answer.status !== 200) throw errorFromAnswer(url, answer, 'reading the remote refs');
+  return parseRefsResponse(answer.body.toString('utf8'));
+}
+
+/** The pack: header, objects in order (large ones streamed in chunks from the repository), refs, end. */
+async function* packStream(
+  repo: Repo, objects: readonly ObjectRef[], sizes: readonly number[], totalBytes: number, updates: ReadonlyArray<{ ref: string; old: Checksum | null; new: Checksum }>,
+  progress: PushProgress, report: () => void,
+): AsyncGenerator<Buffer> {
+  yield encodePackHeader({ objects: objects.length, bytes: totalBytes });
+  for (const [i, o] of objects.entries()) {
+    const checksum = checksumToBytes(o.checksum);
+    // Metadata and small files whole (one record); large files streamed in chunks, never whole in memory.
+    if (o.type !== 'file' || sizes[i]! <= LARGE_OBJECT_THRESHOLD / 2) {
+      const bytes = await readObjectForTransfer(repo, o.checksum, o.type);
+      for (const r of encodeObjectRecords(o.type, checksum, bytes)) yield r;
+      progress.bytes += bytes.length;
+    } else {
+      const { size, stream } = await openObjectForTransfer(repo, o.checksum, o.type);
+      yield encodeLargeObjectStart(o.type, checksum, size);
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      for await (const chunk of stream) {
+        pending.push(chunk as Buffer);
+        pendingBytes += (chunk as Buffer).length;
+        if (pendingBytes >= MAX_CHUNK_BYTES) {
+          const all = Buffer.concat(pending);
+          const whole = all.length - (all.length % MAX_CHUNK_BYTES);
+          for (const r of chunkRecords(all.subarray(0, whole))) yield r;
+          pending = [all.subarray(whole)];
+          pendingBytes = all.length - whole;
+          progress.bytes += whole;
+          report();
+        }
+      }
+      for (const r of chunkRecords(Buffer.concat(pending))) yield r;
+      progress.bytes += pendingBytes;
+      yield encodeLargeObjectEnd();
+    }
+    progress.objects++;
+    report();
+  }
+  yield encodeRefsRecord(updates.map((u) => ({ ref: u.ref, old: u.old ? checksumToBytes(u.old) : null, new: checksumToBytes(u.new) })));
+  yield encodePackEnd(objects.length);
+}
+
+/** refs/remotes/REMOTE/REF := what the server now holds. */
+async function trackRemoteRefs(repo: Repo, remote: string, updates: ReadonlyArray<{ ref: string; new: Checksum }>): Promise<void> {
+  for (const u of updates) await updateRef(repo, { ref: { remote, name: u.ref }, expected: undefined, value: u.new });
+}
+
+/** Keeps the server's account (what it stored, each ref's outcome) on the error. */
+function withReply(err: ProtocolError, reply: PushReply | null): ProtocolError {
+  if (reply) Object.assign(err.data, { stored: reply.stored.length, kept: reply.kept, refs: reply.refs });
+  return err;
+}
