@@ -18,6 +18,7 @@ const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   gpg: 'gnupg',
   python3: 'python3',
+  openssl: 'openssl',
   '/usr/bin/python3': 'python3',
   unshare: 'util-linux',
   script: 'bsdutils',
