@@ -90,7 +90,7 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 describe.skipIf(!OSTREE)('osgit push', () => {
-  it('round-trips: what a bare-user repo pushes, ostree pulls back from the same server, whole; a second push sends nothing', async () => {
+  it('round-trips: what a bare-user repo pushes, ostree and osgit (smart and dumb) pull back from the same server, whole; a second push sends nothing', async () => {
     const { repo: server, served } = await serveRepo();
     const proxy = await startPushProxy(served.url);
     try {
@@ -121,6 +121,15 @@ describe.skipIf(!OSTREE)('osgit push', () => {
       const lsBack = await ostreeOk(['ls', '--repo', back, '-R', '-X', c1]);
       const lsClient = await ostreeOk(['ls', '--repo', client, '-R', '-X', c1]);
       expect(lsBack.stdout).toBe(lsClient.stdout);
+
+      // osgit pulls it back too, over both protocols, into a bare-user repo: the same commit, whole.
+      for (const protocol of ['smart', 'dumb']) {
+        const mine = await clientRepo('bare-user', served.url);
+        await osgitOk(['pull', '--repo', mine, 'origin', 'os/x86_64/stable', '--protocol', protocol]);
+        expect(await refOf(mine, 'remotes/origin/os/x86_64/stable')).toBe(c1);
+        await ostreeOk(['fsck', '--repo', mine]);
+        expect((await ostreeOk(['ls', '--repo', mine, '-R', '-X', c1])).stdout).toBe(lsClient.stdout);
+      }
 
       // The same push again: the ref is there, nothing to send.
       const before = proxy.totalBytes();
