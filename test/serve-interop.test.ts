@@ -74,6 +74,25 @@ describe.skipIf(!hasOstree)('ostree pull from osgit serve', () => {
     }
   }
 
+  it('serves static deltas and their index: a bare-user ostree client pulls through a delta', async () => {
+    const repo = join(tmp.make('deltas'), 'repo');
+    const tree = makeFixtureTree(join(tmp.make('delta-tree'), 't'), { bigFiles: true }).root;
+    await ostreeInit(repo, 'archive');
+    const commit = await ostreeCommit(repo, ['-b', 'test/main', '--timestamp=2020-01-01T00:00:00Z', `--tree=dir=${tree}`]);
+    await ostreeOk(['static-delta', 'generate', `--repo=${repo}`, '--empty', 'test/main']);
+    await ostreeOk(['summary', `--repo=${repo}`, '-u']);
+    const served = await startServe({ repo });
+    try {
+      expect(await ostreePullFrom(served.url, 'bare-user')).toBe(commit);
+    } finally {
+      expect((await served.stop()).code).toBe(0);
+    }
+    const ok = served.logs().filter((l) => l.status === 200).map((l) => String(l.path));
+    expect(ok.some((p) => /^\/delta-indexes\/[\w+]{2}\/[\w+]{41}\.index$/.test(p))).toBe(true);
+    expect(ok.some((p) => /^\/deltas\/[\w+]{2}\/[\w+]{41}\/superblock$/.test(p))).toBe(true);
+    expect(ok.some((p) => /^\/deltas\/[\w+]{2}\/[\w+]{41}\/0$/.test(p))).toBe(true);
+  });
+
   it('serves every repository below --root at /NAME/', async () => {
     const served = await startServe({ root });
     try {

@@ -77,6 +77,25 @@ describe('osgit serve limits', () => {
   });
 });
 
+describe('osgit serve stopping with --shutdown-grace', () => {
+  it('cuts a download still held back when the grace is over, and still exits 0', async () => {
+    const served = await startServe({ repo }, ['--shutdown-grace', '0']);
+    const held = await heldDownload(served.url, `/${BIG}`);
+    const ended = new Promise<string>((resolve) => {
+      held.on('aborted', () => resolve('aborted'));
+      held.on('error', () => resolve('error'));
+      held.on('end', () => resolve('end'));
+    });
+    const r = await served.stop();
+    expect(r.code).toBe(0);
+    held.resume();
+    let received = 0;
+    held.on('data', (c: Buffer) => (received += c.length));
+    expect(await ended).not.toBe('end');
+    expect(received).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
 describe('osgit serve and hostile or odd requests', () => {
   let served: Served;
   beforeAll(async () => {
