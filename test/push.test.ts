@@ -349,4 +349,25 @@ describe.skipIf(!OSTREE)('osgit push', () => {
       await served.stop();
     }
   });
+
+  it("takes the token from OSGIT_TOKEN, else from the remote's osgit-token, and without one is refused (exit 9)", async () => {
+    const { repo: server, served } = await serveRepo();
+    try {
+      const client = await clientRepo('archive', served.url);
+      const tree = tmp.make('tree');
+      await fs.writeFile(join(tree, 'f.txt'), 'f\n');
+      const c1 = await commit(client, tree, 'main');
+      const none = await osgit(['push', '--repo', client, '--json', 'origin', 'main'], { env: { OSGIT_TOKEN: undefined } });
+      expect([none.code, json(none).error.code]).toEqual([9, 'UNAUTHORIZED']);
+      expect(json(none).error.message).toMatch(/OSGIT_TOKEN/);
+      const tok = await token(['--repo', 'srv', '--ref', 'main', '--op', 'push']);
+      await osgitOk(['remote', 'delete', '--repo', client, 'origin']);
+      await osgitOk(['remote', 'add', '--repo', client, '--no-gpg-verify', '--set', `osgit-token=${tok}`, 'origin', served.url]);
+      const configured = await osgit(['push', '--repo', client, '--json', 'origin', 'main'], { env: { OSGIT_TOKEN: undefined } });
+      expect(configured.code, configured.stderr).toBe(0);
+      expect(await refOf(server, 'heads/main')).toBe(c1);
+    } finally {
+      await served.stop();
+    }
+  });
 });
