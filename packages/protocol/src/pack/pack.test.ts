@@ -45,8 +45,10 @@ describe('pack records', () => {
       '00000033' + '84' + 'a16b' + 'a16f' + 'a174' + '02' + 'a163' + 'c420' + 'ab'.repeat(32) + 'a164' + 'c403010203',
       'hex',
     );
-    const [record] = encodeObjectRecords('dirtree', C, Uint8Array.from([1, 2, 3]));
-    expect(record!.toString('hex')).toBe(expected.toString('hex'));
+    const record = Buffer.concat(encodeObjectRecords('dirtree', C, Uint8Array.from([1, 2, 3])));
+    expect(record.toString('hex')).toBe(expected.toString('hex'));
+    // the hand-framed record is the one msgpackr writes
+    expect(encodeRecord({ k: 'o', t: 2, c: C, d: Uint8Array.from([1, 2, 3]) }).toString('hex')).toBe(expected.toString('hex'));
     // and the hand-written bytes decode to the record
     const d = new PackDecoder();
     d.push(encodePackHeader({ objects: 1, bytes: 3 }));
@@ -72,10 +74,16 @@ describe('pack records', () => {
     expect(records.map((r) => r.k)).toEqual(['h', 'o', 'o', 'end']);
   });
 
+  it.each([0, 255, 256, 65535, 65536, 4 << 20])('frames a %i-byte object and chunk exactly as msgpackr does', (n) => {
+    const d = Buffer.alloc(n, 3);
+    expect(Buffer.concat(encodeObjectRecords('file', C, d)).equals(encodeRecord({ k: 'o', t: 1, c: C, d }))).toBe(true);
+    if (n > 0) expect(Buffer.concat(chunkRecords(d.subarray(0, Math.min(n, 1 << 20)))).equals(encodeRecord({ k: 'd', d: d.subarray(0, Math.min(n, 1 << 20)) }))).toBe(true);
+  });
+
   it('splits a large object into chunks of at most 1 MiB and reassembles it', async () => {
     const body = Buffer.alloc(4 * 1024 * 1024 + 5, 7);
     const records = encodeObjectRecords('file', C, body);
-    expect(records.length).toBe(1 + 5 + 1);
+    expect(records.length).toBe(1 + 2 * 5 + 1);
     const bytes = pack(encodePackHeader({ objects: 1, bytes: body.length }), ...records, encodePackEnd(1));
     expect(decodeAll(bytes, {}, 65536).map((r) => r.k)).toEqual(['h', 'b', 'd', 'd', 'd', 'd', 'd', 'e', 'end']);
     const items = [];
@@ -106,7 +114,7 @@ describe('pack records', () => {
 
 describe('pack decoder refuses', () => {
   const header = encodePackHeader({ objects: 1, bytes: 3 });
-  const obj = encodeObjectRecords('file', C, Uint8Array.from([1, 2, 3]))[0]!;
+  const obj = Buffer.concat(encodeObjectRecords('file', C, Uint8Array.from([1, 2, 3])));
 
   it.each([
     ['a truncated stream (no end record)', pack(header, obj)],
@@ -140,7 +148,7 @@ describe('pack decoder refuses', () => {
     ['msgpack garbage', pack(header, framed(Buffer.from('c1c1c1', 'hex')))],
     ['a record with trailing bytes', pack(header, framed(Buffer.concat([obj.subarray(4), Buffer.from([0])])))],
     ['bytes after the end record', pack(encodePackHeader({ objects: 0, bytes: 0 }), encodePackEnd(0), Buffer.from([0]))],
-    ['a chunk outside a large object', pack(header, chunkRecords(Buffer.from('abc'))[0]!)],
+    ['a chunk outside a large object', pack(header, ...chunkRecords(Buffer.from('abc')))],
     ['a large object longer than announced', pack(header, encodeLargeObjectStart('file', C, 2), ...chunkRecords(Buffer.from('abc')))],
     ['a large object shorter than announced', pack(header, encodeLargeObjectStart('file', C, 4), ...chunkRecords(Buffer.from('abc')), encodeLargeObjectEnd())],
     ['an object record inside a large object', pack(header, encodeLargeObjectStart('file', C, 4), obj)],

@@ -16,6 +16,8 @@ import { mapInOrder } from './fetch-plan.js';
 const READ_AHEAD_OBJECTS = 64;
 const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 const SIZE_CONCURRENCY = 32;
+/** Bytes the response may hold unsent before the writer waits for the client to read. */
+const MAX_BUFFERED = 2 * 1024 * 1024;
 
 type Sized = smart.ObjectRef & { size: number };
 type Loaded = { kind: 'whole'; bytes: Buffer } | { kind: 'stream' };
@@ -94,10 +96,15 @@ async function writeLargeObject(repo: Repo, o: Sized, checksum: Buffer, out: Wri
   }
 }
 
-/** Writes `bytes`, waiting for room; false once `out` is closed (nothing more should be written). */
+/**
+ * Writes `bytes`; waits for 'drain' only once more than MAX_BUFFERED bytes wait in `out` (waiting
+ * at every write past the stream's 16 KiB mark costs an event-loop turn per object). False once
+ * `out` is closed (nothing more should be written).
+ */
 async function write(out: Writable, bytes: Buffer): Promise<boolean> {
   if (out.destroyed || out.writableEnded) return false;
-  if (out.write(bytes)) return true;
+  out.write(bytes);
+  if (out.writableLength <= MAX_BUFFERED) return true;
   const ac = new AbortController();
   try {
     await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal })]);
