@@ -118,6 +118,24 @@ describe.skipIf(!OSTREE || !ROOT)('smart pull from osgit serve', () => {
     expect(result.fetched.bytes).toBe(result.planned.bytes);
   });
 
+  it('pulls from a bare-user repo, whose large files the server compresses on the way', async () => {
+    const bare = await newRepo('src-bare-user', 'bare-user');
+    await ostreeOk(['pull-local', `--repo=${bare}`, src, 'os/main']);
+    const bareServed = await startServe({ repo: bare });
+    try {
+      const repo = await newRepo('from-bare', 'archive');
+      const r = await pull(repo, bareServed.url, { refs: ['os/main'] });
+      expect(r.refs[0]!.new).toBe(B);
+      await fsckOk(repo);
+      const [out, expected] = [tmp.path('co-from-bare'), tmp.path('co-src-bare')];
+      await ostreeCheckout(repo, B, out);
+      await ostreeCheckout(src, B, expected);
+      expectTreesEqual(snapshotTree(expected), snapshotTree(out), { labels: ['source checkout', 'pulled from bare-user'] });
+    } finally {
+      await bareServed.stop();
+    }
+  });
+
   it('pulls incrementally only the objects of B that A does not have (counted from ostree ls)', async () => {
     const repo = await newRepo('incremental', 'bare-user');
     await pull(repo, served.url, { refs: ['os/old'] });

@@ -34,7 +34,7 @@ const BAD_OBJECT_CODES = new Set(['OBJECT_CORRUPT', 'UNSAFE_TREE', 'UNSAFE_PATH'
 /** Reads the pack in `body` (exactly the objects `expected`, in that order) into `tx`. */
 export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ObjectRef[], opts: ReceiveOptions = {}): Promise<void> {
   const maxWrites = opts.maxWrites ?? 32;
-  const maxBytes = opts.maxBytesInFlight ?? 64 * 1024 * 1024;
+  const maxBytes = opts.maxBytesInFlight ?? 16 * 1024 * 1024;
   const decoder = new PackDecoder({ maxObjectBytes: opts.maxObjectBytes ?? 4 * 1024 ** 3 });
   const inFlight = new Set<Promise<void>>();
   let bytesInFlight = 0;
