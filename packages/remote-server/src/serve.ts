@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions } from './app.js';
+import { guardIdleSockets } from './idle-guard.js';
 
 export interface ServeOptions extends AppOptions {
   /** Interface to listen on (default 127.0.0.1: nothing is exposed unless asked). */
@@ -23,15 +24,16 @@ export interface RunningServer {
 
 /**
  * Starts `osgit serve`'s HTTP server and resolves once it listens. Keep-alive is on; a client has
- * `headersTimeoutMs` to send its headers, a connection idle both ways for `idleTimeoutMs` is
- * closed, and nothing cuts a long response that keeps moving (no overall request timeout).
+ * `headersTimeoutMs` to send its headers, a client that stalls for `idleTimeoutMs` is cut off
+ * (see guardIdleSockets), and nothing cuts a long response that keeps moving or a request the
+ * server itself takes long over (no overall request timeout).
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const osgit = await createApp(opts);
   const { limits } = osgit;
   const server = createServer({ keepAlive: true, headersTimeout: limits.headersTimeoutMs, requestTimeout: 0 }, osgit.app);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.timeout = limits.idleTimeoutMs;
+  guardIdleSockets(server, limits.idleTimeoutMs);
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
