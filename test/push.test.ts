@@ -3,6 +3,7 @@
 // push bodies. Servers are real (`osgit serve` on 127.0.0.1, port 0); where a test needs the
 // network to misbehave, a small real proxy (helpers/push-proxy.ts) sits in between.
 import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock, checksumToBytes, encodeCommit, encodeDirMeta, sha256Hex } from '@osgit/store';
@@ -368,6 +369,38 @@ describe.skipIf(!OSTREE)('osgit push', () => {
       expect(await refOf(server, 'heads/main')).toBe(c1);
     } finally {
       await served.stop();
+    }
+  });
+
+  it('refuses an object over --max-object and a body over --max-body with TOO_LARGE (the client from the announced limits, the server with 413), keeping nothing', async () => {
+    const repo = join(tmp.make('server'), 'srv');
+    await osgitOk(['init', '--repo', repo, '--mode', 'archive']);
+    const before = await objectFiles(repo);
+    const tok = await token(['--repo', 'srv', '--ref', '*', '--op', 'push']);
+    const tree = tmp.make('tree');
+    await fs.writeFile(join(tree, 'big.bin'), randomBytes(3 * 1024 * 1024));
+    for (const limit of [['--max-object', '1M'], ['--max-body', '256K']]) {
+      const served = await startServe({ repo }, ['--token-public-key', publicKey, '--quiet', ...limit]);
+      try {
+        const client = await clientRepo('archive', served.url);
+        await commit(client, tree, 'main');
+        const r = await pushCli(client, tok, ['origin', 'main']);
+        expect([limit[0], r.code, json(r).error.code]).toEqual([limit[0], 9, 'TOO_LARGE']);
+        if (limit[0] === '--max-object') {
+          // A client that ignores the announced limit: the server refuses the object itself.
+          const body = Buffer.concat([
+            pack.encodePackHeader({ objects: 1, bytes: 1536 * 1024 }),
+            pack.encodeRecord({ k: 'o', t: 1, c: randomBytes(32), d: randomBytes(1536 * 1024) }),
+            pack.encodePackEnd(1),
+          ]);
+          const raw = await rawRequest(served.url, '/osgit/v1/push', { method: 'POST', headers: { authorization: `Bearer ${tok}` }, body });
+          expect([raw.status, JSON.parse(raw.body.toString()).error.code]).toEqual([413, 'TOO_LARGE']);
+        }
+        expect(await refOf(repo, 'heads/main')).toBeNull();
+        expect(await objectFiles(repo)).toEqual(before);
+      } finally {
+        await served.stop();
+      }
     }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../pack/encode-pack.js';
 import { LARGE_OBJECT_THRESHOLD, MAX_CHUNK_BYTES, PACK_CONTENT_TYPE } from '../pack/records.js';
 import { parseRefsResponse } from '../smart/refs.js';
+import { probeSmart } from '../pull/smart-probe.js';
 import { MSGPACK_CONTENT_TYPE } from '../smart/msgpack.js';
 import type { ObjectRef } from '../smart/fetch-pack.js';
 import { errorFromAnswer, httpRequest } from './push-http.js';
@@ -81,6 +82,11 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
   const report = () => ctx.onProgress?.({ ...progress });
 
   for (const spec of opts.refspecs) validateRefName(spec.remote);
+  // One probe: does this server take pushes at all, and within which limits.
+  const caps = await probeSmart({ url: base.href, ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}) }, 'push');
+  if (!caps) {
+    throw new ProtocolError('SMART_UNAVAILABLE', `${base.href} does not take pushes (push needs osgit serve's smart protocol)`, { url: base.href });
+  }
   const updates: Array<{ ref: string; old: Checksum | null; new: Checksum }> = [];
   const remoteRefs = await readRemoteRefs(endpoint('refs'), ctx.dispatcher);
   for (const spec of opts.refspecs) {
@@ -120,6 +126,7 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
   const ordered = [...missing.filter((o) => !isCommit(o.type)), ...missing.filter((o) => isCommit(o.type))];
   const sizes: number[] = [];
   for (const o of ordered) sizes.push(await transferSizeOf(ctx.repo, o.checksum, o.type));
+  checkLimits(caps.limits ?? {}, ordered, sizes);
   progress.phase = 'sending';
   progress.totalObjects = ordered.length;
   progress.totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -139,6 +146,28 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
     remote: opts.remote, url: base.href, refs: reply.refs, objectsSent: ordered.length, bytesSent: progress.bytes,
     objectsStored: reply.stored.length, upToDate: false,
   };
+}
+
+/**
+ * Refuses up front (TOO_LARGE) a push the server announced it would refuse: an object over its
+ * object limit, or a pack over its body limit. The server enforces both anyway; but it can only
+ * answer while the client is still sending, and that answer is often lost to the reset of a
+ * connection it stops reading, so the client would see a network error instead of the reason.
+ */
+function checkLimits(limits: Record<string, number>, objects: readonly ObjectRef[], sizes: readonly number[]): void {
+  const maxObject = limits.maxObjectBytes;
+  if (typeof maxObject === 'number') {
+    const i = sizes.findIndex((n) => n > maxObject);
+    if (i >= 0) {
+      throw new ProtocolError('TOO_LARGE', `${objects[i]!.type} ${objects[i]!.checksum} (${sizes[i]} bytes) is over the server's object limit of ${maxObject} bytes`, { limit: maxObject });
+    }
+  }
+  const maxBody = limits.maxBodyBytes;
+  // Each record adds its length prefix, keys and checksum: ~64 bytes, more for chunked objects.
+  const estimate = sizes.reduce((a, b) => a + b + 64 + Math.ceil(b / MAX_CHUNK_BYTES) * 16, 0) + 1024;
+  if (typeof maxBody === 'number' && estimate > maxBody) {
+    throw new ProtocolError('TOO_LARGE', `this push needs about ${estimate} bytes, over the server's request limit of ${maxBody} bytes; push fewer commits at a time`, { limit: maxBody });
+  }
 }
 
 async function readRemoteRefs(url: URL, dispatcher: Dispatcher | undefined): Promise<Map<string, Checksum>> {

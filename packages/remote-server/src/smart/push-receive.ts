@@ -40,6 +40,7 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
   let failure: unknown = null;
   let spool: { dir: string; path: string; file: fs.FileHandle; type: ObjectType; checksum: Checksum } | null = null;
   let spoolDir: string | null = null;
+  let spoolBytes = 0;
 
   const write = (type: ObjectType, checksum: Checksum, data: Uint8Array | { path: string }, after?: () => Promise<void>): Promise<void> => {
     const p = tx.writeReceivedObject(checksum, type, data).then(
@@ -63,19 +64,25 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
   };
 
   try {
-    for await (const record of pack.readPackRecords(body, { allowRefs: true, maxObjectBytes: opts.maxObjectBytes })) {
+    // Object sizes are checked here rather than by the decoder, so that they are TOO_LARGE (413).
+    for await (const record of pack.readPackRecords(body, { allowRefs: true })) {
       if (failure) break;
       switch (record.k) {
         case 'o':
+          if (record.d.length > opts.maxObjectBytes) throw tooLarge(record.d.length, opts.maxObjectBytes);
           write(typeOf(record.t), checksumFromBytes(record.c, 'pushed object'), record.d);
           break;
         case 'b': {
+          if (record.size !== null && record.size > opts.maxObjectBytes) throw tooLarge(record.size, opts.maxObjectBytes);
+          spoolBytes = 0;
           spoolDir ??= await fs.mkdtemp(join(tmpdir(), 'osgit-push-'));
           const path = join(spoolDir, `${state.received + inFlight.size}`);
           spool = { dir: spoolDir, path, file: await fs.open(path, 'wx', 0o600), type: typeOf(record.t), checksum: checksumFromBytes(record.c, 'pushed object') };
           break;
         }
         case 'd':
+          spoolBytes += record.d.length;
+          if (spoolBytes > opts.maxObjectBytes) throw tooLarge(spoolBytes, opts.maxObjectBytes);
           await spool!.file.write(record.d);
           break;
         case 'e': {
@@ -105,6 +112,10 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
     if (spoolDir) await fs.rm(spoolDir, { recursive: true, force: true });
   }
   if (failure) throw failure;
+}
+
+function tooLarge(size: number, limit: number): ProtocolError {
+  return new ProtocolError('TOO_LARGE', `a pushed object of ${size} bytes or more is over the server's limit of ${limit} bytes`, { limit });
 }
 
 function typeOf(code: number): ObjectType {
