@@ -18,7 +18,7 @@ import { prngBytes } from './helpers/prng.js';
 import { startServe, type Served } from './helpers/serve.js';
 import { tempDirs } from './helpers/tmp.js';
 import { errorCodeOf, rawRequest } from './helpers/http-request.js';
-import { requireRoot } from './helpers/tools.js';
+import { osgitOk, requireRoot } from './helpers/tools.js';
 
 const tmp = tempDirs('pull-smart');
 const msgpack = new Packr({ useRecords: false, variableMapSize: true });
@@ -116,6 +116,18 @@ describe.skipIf(!OSTREE || !ROOT)('smart pull from osgit serve', () => {
     const opts = mode === 'bare-user' ? { ownership: false, ignoreXattrs: ['security.selinux', 'user.ostreemeta'] } : {};
     expectTreesEqual(snapshotTree(outSrc, opts), snapshotTree(outMine, opts), { labels: ['source checkout', 'smart-pulled checkout'] });
     expect(result.fetched.bytes).toBe(result.planned.bytes);
+  });
+
+  it.each(['archive', 'bare-user'] as const)('osgit pull --protocol smart into a %s repo stores what --protocol dumb stores', async (mode) => {
+    const [smartRepo, dumbRepo] = [await newRepo(`cli-smart-${mode}`, mode), await newRepo(`cli-dumb-${mode}`, mode)];
+    for (const [repo, protocol] of [[smartRepo, 'smart'], [dumbRepo, 'dumb']] as const) {
+      await osgitOk(['remote', 'add', '--repo', repo, '--no-gpg-verify', 'origin', served.url]);
+      const r = JSON.parse((await osgitOk(['pull', '--repo', repo, '--protocol', protocol, '--json', 'origin', 'os/main'])).stdout) as { protocol: string; refs: { commit: string }[] };
+      expect([r.protocol, r.refs[0]!.commit]).toEqual([protocol, B]);
+      await fsckOk(repo);
+    }
+    expect([...objectNames(smartRepo)].sort()).toEqual([...objectNames(dumbRepo)].sort());
+    expect(remoteRef(smartRepo, 'os/main')).toBe(B);
   });
 
   it('pulls from a bare-user repo, whose large files the server compresses on the way', async () => {
