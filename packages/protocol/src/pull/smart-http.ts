@@ -7,6 +7,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { ProtocolError } from '../errors.js';
+import { classifyFailure, classifyStatus } from '../transport/retry-policy.js';
 
 export interface SmartHttpOptions {
   /** The remote's base URL (a trailing slash is added when missing). */
@@ -121,25 +122,26 @@ export class SmartHttp {
     if (status === 404 && (code === 'OBJECT_MISSING' || code === 'REMOTE_REF_NOT_FOUND')) {
       return new ProtocolError('REMOTE_REF_NOT_FOUND', `the remote does not have what was asked for${said}`, data);
     }
-    return new ProtocolError('HTTP_STATUS', `${url}: HTTP ${status}${said}`, data);
+    return new ProtocolError('HTTP_STATUS', `${url}: HTTP ${status}${said}`, { ...data, retry: classifyStatus(status) === 'retry' });
   }
 }
 
-/** A transport failure as NETWORK or STALLED (typed errors pass through). */
+/**
+ * A transport failure as NETWORK or STALLED (typed errors pass through), marked `retry` when a
+ * later attempt may not meet it (the transport's retry policy decides which failures those are).
+ */
 export function networkError(err: unknown, url: string): unknown {
   if (err instanceof ProtocolError) return err;
   const code = (err as { code?: unknown }).code;
-  if (code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new ProtocolError('STALLED', `${url}: no data received for too long`, { url }, { cause: err });
+  const kind = classifyFailure(err);
+  if (kind === 'stall') {
+    return new ProtocolError('STALLED', `${url}: no data received for too long; the transfer stalled`, { url, retry: true }, { cause: err });
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new ProtocolError('NETWORK', `${url}: ${detail}`, { url, errno: typeof code === 'string' ? code : undefined }, { cause: err });
+  return new ProtocolError('NETWORK', `${url}: ${detail}`, { url, errno: typeof code === 'string' ? code : undefined, retry: kind === 'retry' }, { cause: err });
 }
 
-/** True for failures a later attempt may not meet: a cut or refused connection, a stall, a 5xx. */
+/** True for failures a later attempt may not meet: a cut or refused connection, a stall, 408/429/5xx. */
 export function isTransient(err: unknown): boolean {
-  if (!(err instanceof ProtocolError)) return false;
-  if (err.code === 'NETWORK' || err.code === 'STALLED') return true;
-  const status = err.data.status;
-  return err.code === 'HTTP_STATUS' && typeof status === 'number' && status >= 500;
+  return err instanceof ProtocolError && err.data.retry === true;
 }

@@ -7,6 +7,7 @@
  * On failure the verified objects are kept (the transaction commits without refs), the commits
  * stay marked partial and no ref moves; transient failures are retried that way.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, readRef, type Checksum, type ObjectType,
   type RefName, type RefUpdate, type Repo,
@@ -17,6 +18,7 @@ import { MAX_PACK_REQUEST_OBJECTS, writePackRequest, type ObjectRef } from '../s
 import { parseFetchPlanResponse, writeFetchPlanRequest, type PlannedObject } from '../smart/fetch-plan.js';
 import { MSGPACK_CONTENT_TYPE } from '../smart/msgpack.js';
 import { parseRefsResponse } from '../smart/refs.js';
+import { backoffDelay } from '../transport/retry-policy.js';
 import { SmartHttp, isTransient } from './smart-http.js';
 import { localHaves } from './smart-haves.js';
 import { receivePack } from './smart-receive.js';
@@ -77,6 +79,7 @@ export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = 
       return await pullOnce(ctx, opts);
     } catch (err) {
       if (attempt >= retries || !isTransient(err)) throw err;
+      await sleep(backoffDelay(attempt + 1, { baseMs: 250, maxMs: 8000 }, Math.random()));
     }
   }
 }
