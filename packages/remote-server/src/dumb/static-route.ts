@@ -92,7 +92,10 @@ async function answer(req: Request, res: Response, file: StaticFile): Promise<vo
     } catch (err) {
       // A client that went away mid-file is no error of ours; a read failure cuts the response
       // (the status is long sent), so the client sees a short body, never a complete-looking one.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') res.destroy();
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+        res.locals.note = `read failed after the headers were sent: ${(err as Error).message}`;
+        res.destroy();
+      }
     }
   } finally {
     if (!streaming) await file.close();
