@@ -124,8 +124,12 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
   // Commits (and their commitmeta) last: a cut push then leaves no commit whose tree did not arrive.
   const isCommit = (t: ObjectType) => t === 'commit' || t === 'commitmeta' || t === 'tombstone-commit';
   const ordered = [...missing.filter((o) => !isCommit(o.type)), ...missing.filter((o) => isCommit(o.type))];
-  const sizes: number[] = [];
-  for (const o of ordered) sizes.push(await transferSizeOf(ctx.repo, o.checksum, o.type));
+  const sizes: number[] = new Array<number>(ordered.length);
+  let at = 0;
+  const sizeWorker = async (): Promise<void> => {
+    for (let i = at++; i < ordered.length; i = at++) sizes[i] = await transferSizeOf(ctx.repo, ordered[i]!.checksum, ordered[i]!.type);
+  };
+  await Promise.all(Array.from({ length: 16 }, sizeWorker));
   checkLimits(caps.limits ?? {}, ordered, sizes);
   progress.phase = 'sending';
   progress.totalObjects = ordered.length;
@@ -179,17 +183,34 @@ async function readRemoteRefs(url: URL, dispatcher: Dispatcher | undefined): Pro
   return parseRefsResponse(answer.body.toString('utf8'));
 }
 
+/** Objects read ahead of the one being sent. */
+const READ_AHEAD = 16;
+
 /** The pack: header, objects in order (large ones streamed in chunks from the repository), refs, end. */
 async function* packStream(
   repo: Repo, objects: readonly ObjectRef[], sizes: readonly number[], totalBytes: number, updates: ReadonlyArray<{ ref: string; old: Checksum | null; new: Checksum }>,
   progress: PushProgress, report: () => void,
 ): AsyncGenerator<Buffer> {
   yield encodePackHeader({ objects: objects.length, bytes: totalBytes });
+  // Metadata and small files are read whole, READ_AHEAD at once (a bare repo's files are
+  // compressed on the way, in zlib's threads); large files are streamed in chunks, one at a time.
+  const small = (i: number) => objects[i]!.type !== 'file' || sizes[i]! <= LARGE_OBJECT_THRESHOLD / 2;
+  const ahead = new Map<number, Promise<Buffer>>();
+  let next = 0;
+  const fill = (upTo: number) => {
+    for (; next < Math.min(upTo, objects.length); next++) {
+      if (!small(next)) continue;
+      const p = readObjectForTransfer(repo, objects[next]!.checksum, objects[next]!.type);
+      p.catch(() => undefined); // awaited in order below; this only keeps an early failure from going unhandled
+      ahead.set(next, p);
+    }
+  };
   for (const [i, o] of objects.entries()) {
+    fill(i + READ_AHEAD);
     const checksum = checksumToBytes(o.checksum);
-    // Metadata and small files whole (one record); large files streamed in chunks, never whole in memory.
-    if (o.type !== 'file' || sizes[i]! <= LARGE_OBJECT_THRESHOLD / 2) {
-      const bytes = await readObjectForTransfer(repo, o.checksum, o.type);
+    if (small(i)) {
+      const bytes = await ahead.get(i)!;
+      ahead.delete(i);
       for (const r of encodeObjectRecords(o.type, checksum, bytes)) yield r;
       progress.bytes += bytes.length;
     } else {
