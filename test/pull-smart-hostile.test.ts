@@ -94,7 +94,7 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
       if (r.k !== 'o' || r.t !== 1 || victim) return r;
       victim = Buffer.from(r.c).toString('hex');
       const d = Buffer.from(r.d);
-      d[d.length - 1] ^= 0xff; // inside the deflated body
+      d[d.length - 1] = d[d.length - 1]! ^ 0xff; // inside the deflated body
       return { ...r, d };
     });
     const { repo } = await refused('BAD_OBJECT');
@@ -117,7 +117,7 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
     reset();
     hostile.rewritePack = (records) => {
       const extra = records.find((r) => r.k === 'o')!;
-      return records.flatMap((r) => {
+      return records.flatMap((r): pack.PackRecord[] => {
         if (r.k === 'h') return [{ ...r, objects: r.objects + 1 }];
         if (r.k === 'end') return [extra, { ...r, objects: r.objects + 1 }];
         return [r];

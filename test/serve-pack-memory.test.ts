@@ -25,7 +25,7 @@ function peakRss(pid: number): number {
 async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const out = createWriteStream(path);
   for (let left = bytes; left > 0; left -= 4 * MiB) {
-    if (!out.write(randomBytes(Math.min(left, 4 * MiB)))) await new Promise((r) => out.once('drain', r));
+    if (!out.write(randomBytes(Math.min(left, 4 * MiB)))) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
