@@ -105,6 +105,7 @@ describe.skipIf(!OSTREE)('osgit push', () => {
       const result = json(first);
       expect(result.refs).toEqual([{ ref: 'os/x86_64/stable', old: null, new: c1, status: 'created' }]);
       expect(result.objectsStored).toBe(result.objectsSent);
+      expect(result.summaryUpdated).toBe(true);
       expect(await refOf(server, 'heads/os/x86_64/stable')).toBe(c1);
       expect(await refOf(client, 'remotes/origin/os/x86_64/stable')).toBe(c1);
       // The summary was regenerated after the ref moved: ostree sees the ref through it.

@@ -53,6 +53,7 @@ export default class Push extends OsgitCommand<PushResult> {
     } else {
       this.out(`Sent ${r.objectsSent} objects (${formatBytes(r.bytesSent)}); the server stored ${r.objectsStored} new`);
     }
+    if (!r.summaryUpdated) process.stderr.write('warning: the server moved the refs but could not regenerate its summary; ostree clients see the old refs until it does\n');
     for (const ref of r.refs) {
       const from = ref.old ? ref.old.slice(0, 12) : '(new)';
       this.out(`  ${ref.status.padEnd(12)} ${ref.ref}: ${from} -> ${ref.new.slice(0, 12)}`);

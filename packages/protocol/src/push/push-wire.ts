@@ -93,6 +93,7 @@ export function parsePushReply(text: string): PushReply | null {
   if (!Number.isSafeInteger(r.received) || !Number.isSafeInteger(r.storedBytes)) bad('counts are not integers');
   if (!Array.isArray(r.stored) || !r.stored.every((e) => Array.isArray(e) && OBJECT_TYPES.has(e[0]) && isChecksum(e[1]))) bad('stored is not a list of objects');
   if (!Array.isArray(r.refs)) bad('refs is not a list');
+  if (typeof r.summaryUpdated !== 'boolean' || typeof r.kept !== 'boolean') bad('kept or summaryUpdated is not a boolean');
   for (const o of r.refs as unknown[]) {
     const x = o as Record<string, unknown>;
     if (typeof x !== 'object' || x === null || typeof x.ref !== 'string' || !STATUSES.has(x.status as string)) bad('a ref outcome without a ref or status');

@@ -63,6 +63,8 @@ export interface PushResult {
   objectsStored: number;
   /** true when every ref was already where it is pushed: no pack was sent */
   upToDate: boolean;
+  /** false when the refs moved but the server could not regenerate its summary (ostree clients see the old refs until it does) */
+  summaryUpdated: boolean;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
     progress.phase = 'done';
     report();
     return {
-      remote: opts.remote, url: base.href, objectsSent: 0, bytesSent: 0, objectsStored: 0, upToDate: true,
+      remote: opts.remote, url: base.href, objectsSent: 0, bytesSent: 0, objectsStored: 0, upToDate: true, summaryUpdated: true,
       refs: updates.map((u) => ({ ...u, status: 'unchanged' as const })),
     };
   }
@@ -148,7 +150,7 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
   report();
   return {
     remote: opts.remote, url: base.href, refs: reply.refs, objectsSent: ordered.length, bytesSent: progress.bytes,
-    objectsStored: reply.stored.length, upToDate: false,
+    objectsStored: reply.stored.length, upToDate: false, summaryUpdated: reply.summaryUpdated,
   };
 }
 
