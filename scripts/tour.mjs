@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The tour behind `npm start`: a short, real session with osgit in ./demo that a new user can
 // follow and repeat by hand. Every step runs the real CLI and prints the command and its output.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,10 @@ function say(text) {
   process.stdout.write(`\n\x1b[1m# ${text}\x1b[0m\n`);
 }
 
-function run(args) {
+function run(args, env = {}) {
   const shown = args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ');
   process.stdout.write(`$ osgit ${shown}\n`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '' } });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '', OSGIT_TOKEN: '', ...env } });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   return r;
@@ -26,6 +26,17 @@ function run(args) {
 
 function osgit(...args) {
   const r = run(args);
+  return okOrExit(r, args);
+}
+
+/** Like osgit(), with extra environment variables (shown before the command). */
+function osgitWithEnv(env, ...args) {
+  process.stdout.write(Object.keys(env).map((k) => `${k}=... `).join(''));
+  const r = run(args, env);
+  return okOrExit(r, args);
+}
+
+function okOrExit(r, args) {
   if (r.status !== 0) {
     process.stderr.write(`tour: 'osgit ${args.join(' ')}' failed with exit code ${r.status}\n`);
     process.exit(1);
@@ -112,8 +123,68 @@ osgit('rev-parse', '--repo', rel(repo), 'demo/os/stable');
 say('11. Errors are typed for scripts too: --json gives a stable code and the exit status');
 osgitFails(2, 'rev-parse', '--repo', rel(repo), '--json', 'demo/os/no-such-branch');
 
+say('12. Host it: osgit serve speaks OSTree\'s static layout (ostree, nginx-compatible) and osgit\'s smart protocol.');
+process.stdout.write('    Pushes need a token signed by a key the server knows only the public half of\n');
+const key = join(demo, 'push-key');
+osgit('token', 'keygen', rel(key));
+const server = await startServer(['serve', '--repo', rel(repo), '--port', '0', '--quiet', '--token-public-key', `${rel(key)}.pub`]);
+try {
+  say('13. A machine pulls the release (bare-user: the mode a machine deploys from); the smart protocol is found by itself');
+  const machine = join(demo, 'machine');
+  osgit('init', '--repo', rel(machine), '--mode', 'bare-user');
+  osgit('remote', 'add', '--repo', rel(machine), '--no-gpg-verify', 'origin', server.url);
+  osgit('pull', '--repo', rel(machine), 'origin', 'demo/os/stable');
+  osgit('fsck', '--repo', rel(machine));
+
+  say('14. A build machine makes release 3 and pushes it: only what the server lacks travels');
+  const builder = join(demo, 'builder');
+  osgit('init', '--repo', rel(builder), '--mode', 'bare-user');
+  osgit('remote', 'add', '--repo', rel(builder), '--no-gpg-verify', 'origin', server.url);
+  osgit('pull', '--repo', rel(builder), 'origin', 'demo/os/stable');
+  writeFileSync(join(tree, 'usr/etc/motd'), 'Welcome to Demo OS 3\n');
+  writeFileSync(join(tree, 'usr/lib/os-release'), 'NAME="Demo OS"\nVERSION_ID=3\nID=demo\n');
+  osgit('commit', '--repo', rel(builder), '-b', 'demo/os/stable', '--parent', c2, '-s', 'Demo OS 3', '--add-metadata-string', 'version=3',
+    '--timestamp=2026-03-01T00:00:00Z', rel(tree));
+  process.stdout.write('    Without a token the server refuses the push (exit status 9) and nothing moves:\n');
+  osgitFails(9, 'push', '--repo', rel(builder), 'origin', 'demo/os/stable');
+  const token = osgit('token', 'create', '--key', rel(key), '--repo', '*', '--ref', 'demo/os', '--op', 'push', '--expires', '1h');
+  osgitWithEnv({ OSGIT_TOKEN: token }, 'push', '--repo', rel(builder), 'origin', 'demo/os/stable');
+
+  say('15. The machine pulls again: only the new objects come over');
+  osgit('pull', '--repo', rel(machine), 'origin', 'demo/os/stable');
+  osgit('log', '--repo', rel(machine), 'origin:demo/os/stable');
+} finally {
+  await server.stop();
+}
+
 say('Done');
 process.stdout.write(`Release 1: ${c1}\nRelease 2: ${c2}\n`);
+process.stdout.write('Release 3 was pushed by the builder; the server repository and the machine both have it now.\n');
 process.stdout.write(`Everything is in ${rel(demo)}/. The same repository works with the real ostree tool too:\n`);
 process.stdout.write(`  ostree --repo=${rel(repo)} log demo/os/stable\n`);
 process.stdout.write(`Both tools take the same lock (${rel(repo)}/.lock), so they can share a repository safely.\n`);
+
+/** Runs `osgit serve` in the background until stop(); resolves once it prints its URL. */
+function startServer(args) {
+  const shown = args.join(' ');
+  process.stdout.write(`$ osgit ${shown} &\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OSGIT_REPO: '' } });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (!m) return;
+      process.stdout.write(out);
+      child.stdout.removeAllListeners('data');
+      resolve({
+        url: m[1],
+        stop: () => new Promise((r) => {
+          child.once('exit', r);
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`osgit serve exited with ${code} before listening: ${out}`)));
+  });
+}
