@@ -88,9 +88,15 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
   const { repo, remote } = ctx;
   const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs: opts.stallTimeoutMs ?? 30_000 });
   const progress: SmartPullProgress = { phase: 'refs', objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  let lastReport = 0;
+  /** Every phase change; within 'objects' at most every PROGRESS_INTERVAL_MS, and the last object. */
   const report = (phase: SmartPullProgress['phase']): void => {
+    if (!ctx.onProgress) return;
+    const now = Date.now();
+    if (phase === progress.phase && phase === 'objects' && progress.objectsDone < progress.objectsTotal && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
     progress.phase = phase;
-    ctx.onProgress?.({ ...progress });
+    ctx.onProgress({ ...progress });
   };
   report('refs');
 
@@ -163,6 +169,9 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
   for (const o of plan) bytes += o.size;
   return { protocol: 'smart', remote: remote.name, refs: pulled, planned: { objects: plan.length, bytes }, fetched };
 }
+
+/** Progress lines while objects stream: a few per second is what a bar or a log can use. */
+const PROGRESS_INTERVAL_MS = 100;
 
 const KEPT: ReadonlySet<ObjectType> = new Set<ObjectType>(['commit', 'dirtree']);
 
