@@ -143,6 +143,7 @@ describe.skipIf(!hasOstree || !hasNginx)('osgit serve and nginx on the same fold
         expect(b.body.equals(a.body), path).toBe(true);
         expect(b.headers['content-length'], path).toBe(a.headers['content-length']);
         expect(b.headers['content-type'], path).toBe(a.headers['content-type']);
+        expect(b.headers['last-modified'], path).toBe(a.headers['last-modified']);
       }
     }
   });

@@ -86,7 +86,7 @@ export async function openStaticFile(repo: Repo, relPath: string): Promise<Stati
   let real: string;
   let root: string;
   try {
-    root = await fs.realpath(repo.path);
+    root = await realRoot(repo);
     real = await fs.realpath(path);
   } catch (cause) {
     if (isAbsent(cause)) return null;
@@ -131,6 +131,18 @@ export async function openStaticFile(repo: Repo, relPath: string): Promise<Stati
     await close();
     throw fsError(cause, { action: 'cannot read', path });
   }
+}
+
+/** The repository folder with every symbolic link resolved, once per open Repo (a server asks on every request). */
+const realRoots = new WeakMap<Repo, Promise<string>>();
+function realRoot(repo: Repo): Promise<string> {
+  let hit = realRoots.get(repo);
+  if (!hit) {
+    hit = fs.realpath(repo.path);
+    realRoots.set(repo, hit);
+    hit.catch(() => realRoots.delete(repo));
+  }
+  return hit;
 }
 
 /** Errors that mean "no such servable file": missing, a file where a folder was expected, a symlink loop or a symlink where O_NOFOLLOW forbids one. */
