@@ -55,6 +55,9 @@ export const serveStaticFile: RequestHandler = async (req, res, next) => {
   }
 };
 
+/** Files up to this size are read in one go and sent with the headers, not streamed. */
+const SMALL_FILE_BYTES = 64 * 1024;
+
 async function answer(req: Request, res: Response, file: StaticFile): Promise<void> {
   let streaming = false;
   try {
@@ -85,8 +88,22 @@ async function answer(req: Request, res: Response, file: StaticFile): Promise<vo
       res.end();
       return;
     }
+    const part = range.kind === 'partial' ? range : undefined;
+    const length = part ? part.end - part.start + 1 : file.size;
+    if (length <= SMALL_FILE_BYTES) {
+      // Most requests of a pull (metadata objects, small files): one read, one write.
+      streaming = true; // readSmall closes the file
+      const bytes = await file.readSmall(part);
+      if (bytes.length !== length) {
+        res.locals.note = `file shrank while being served (${bytes.length} of ${length} bytes)`;
+        res.destroy();
+        return;
+      }
+      res.end(bytes);
+      return;
+    }
     streaming = true;
-    const body = file.stream(range.kind === 'partial' ? range : undefined);
+    const body = file.stream(part);
     try {
       await pipeline(body, res);
     } catch (err) {

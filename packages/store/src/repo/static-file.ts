@@ -1,4 +1,4 @@
-import { promises as fs, constants, type ReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, realpathSync, type BigIntStats, type ReadStream } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Repo } from './repo.js';
 import { errnoOf, fsError } from '../fsio/fs-error.js';
@@ -68,6 +68,12 @@ export interface StaticFile {
   mtime: Date;
   /** Streams bytes [start, end] (inclusive; the whole file by default) and closes the file at the end. */
   stream(range?: { start: number; end: number }): ReadStream;
+  /**
+   * Reads bytes [start, end] (the whole file by default) into memory in one read, and closes the
+   * file: for small files (metadata objects, refs), where a stream costs more than the bytes.
+   * The caller keeps it to sizes it is willing to hold.
+   */
+  readSmall(range?: { start: number; end: number }): Promise<Buffer>;
   /** Closes the file when it is not streamed (HEAD, 304). Idempotent. */
   close(): Promise<void>;
 }
@@ -77,28 +83,25 @@ export interface StaticFile {
  * when it is not part of the static layout, does not exist, is not a regular file, or resolves
  * (through symbolic links) to anything outside the layout of this repository. Never reads the
  * file into memory. Other failures are StoreErrors (PERMISSION_DENIED, IO).
+ *
+ * Resolving, opening and stat-ing are direct system calls, as the store reads metadata objects:
+ * on files this small a thread-pool round trip costs more than the call (a pull asks for
+ * thousands of them); the bytes themselves are read as the caller chooses (readSmall, stream).
  */
 export async function openStaticFile(repo: Repo, relPath: string): Promise<StaticFile | null> {
   const segments = relPath.split('/');
   const kind = classifyStaticPath(segments);
   if (kind === null) return null;
   const path = join(repo.path, ...segments);
-  let real: string;
-  let root: string;
+  let fd: number;
   try {
-    root = await realRoot(repo);
-    real = await fs.realpath(path);
-  } catch (cause) {
-    if (isAbsent(cause)) return null;
-    throw fsError(cause, { action: 'cannot resolve', path });
-  }
-  // A symbolic link may point anywhere: what it resolves to must itself be a servable file of
-  // this repository, of the same kind (a ref linking to ../../tmp/x or /etc/passwd is not).
-  const inside = relative(root, real);
-  if (inside.startsWith('..') || inside === '' || classifyStaticPath(inside.split(sep)) !== kind) return null;
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const root = realRoot(repo);
+    const real = realpathSync.native(path);
+    // A symbolic link may point anywhere: what it resolves to must itself be a servable file of
+    // this repository, of the same kind (a ref linking to ../../tmp/x or /etc/passwd is not).
+    const inside = relative(root, real);
+    if (inside.startsWith('..') || inside === '' || classifyStaticPath(inside.split(sep)) !== kind) return null;
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (cause) {
     if (isAbsent(cause)) return null;
     throw fsError(cause, { action: 'cannot open', path });
@@ -107,40 +110,62 @@ export async function openStaticFile(repo: Repo, relPath: string): Promise<Stati
   const close = async () => {
     if (closed) return;
     closed = true;
-    await handle.close();
+    closeSync(fd);
   };
+  let st: BigIntStats;
   try {
-    const st = await handle.stat({ bigint: true });
-    if (!st.isFile()) {
-      await close();
-      return null;
-    }
-    return {
-      kind,
-      size: Number(st.size),
-      mtimeNs: st.mtimeNs,
-      ino: st.ino,
-      mtime: new Date(Number(st.mtimeMs)),
-      stream(range) {
-        closed = true; // the stream owns the handle now and closes it when it ends or is destroyed
-        return handle.createReadStream({ start: range?.start ?? 0, ...(range ? { end: range.end } : {}), autoClose: true });
-      },
-      close,
-    };
+    st = fstatSync(fd, { bigint: true });
   } catch (cause) {
     await close();
     throw fsError(cause, { action: 'cannot read', path });
   }
+  if (!st.isFile()) {
+    await close();
+    return null;
+  }
+  const size = Number(st.size);
+  return {
+    kind,
+    size,
+    mtimeNs: st.mtimeNs,
+    ino: st.ino,
+    mtime: new Date(Number(st.mtimeMs)),
+    stream(range) {
+      closed = true; // the stream owns the descriptor now and closes it when it ends or is destroyed
+      const start = range?.start ?? 0;
+      const end = range?.end ?? size - 1;
+      // An explicit end also keeps the stream from allocating a 64 KiB buffer for a 300-byte file.
+      return createReadStream('', { fd, start, end: Math.max(start, end), autoClose: true });
+    },
+    async readSmall(range) {
+      try {
+        const start = range?.start ?? 0;
+        const length = (range?.end ?? size - 1) - start + 1;
+        const buf = Buffer.allocUnsafe(Math.max(0, length));
+        let got = 0;
+        while (got < length) {
+          const n = readSync(fd, buf, got, length - got, start + got);
+          if (n === 0) break; // shrank under us: serve what is there, never stale memory
+          got += n;
+        }
+        return buf.subarray(0, got);
+      } catch (cause) {
+        throw fsError(cause, { action: 'cannot read', path });
+      } finally {
+        await close();
+      }
+    },
+    close,
+  };
 }
 
 /** The repository folder with every symbolic link resolved, once per open Repo (a server asks on every request). */
-const realRoots = new WeakMap<Repo, Promise<string>>();
-function realRoot(repo: Repo): Promise<string> {
+const realRoots = new WeakMap<Repo, string>();
+function realRoot(repo: Repo): string {
   let hit = realRoots.get(repo);
-  if (!hit) {
-    hit = fs.realpath(repo.path);
+  if (hit === undefined) {
+    hit = realpathSync.native(repo.path);
     realRoots.set(repo, hit);
-    hit.catch(() => realRoots.delete(repo));
   }
   return hit;
 }
