@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Packr, Unpackr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Repo, encodeCommit, encodeDirMeta, encodeDirTree, sha256Hex } from '@osgit/store';
@@ -46,6 +47,7 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
     mkdirSync(join(tree, 'etc'));
     for (let i = 0; i < 20; i++) writeFileSync(join(tree, 'etc', `file-${i}`), `content of file ${i}\n`.repeat(i + 1));
     writeFileSync(join(tree, 'README'), 'hello\n');
+    writeFileSync(join(tree, 'etc', 'random.bin'), randomBytes(100_000)); // does not compress
     commit = await ostreeCommit(src, ['-b', 'os/main', '--timestamp=@1577836800', tree]);
     served = await startServe({ repo: src });
     hostile = await startHostile(served.url);
@@ -147,6 +149,17 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
       plan.totals = { objects: plan.objects.length, bytes: plan.totals.bytes - removed![2] };
     };
     await refused('BAD_RESPONSE');
+  });
+
+  it('refuses an object larger than the plan announced (BAD_RESPONSE): a server cannot fill the disk', async () => {
+    reset();
+    hostile.rewritePlan = (plan) => {
+      const entry = plan.objects.filter(([t]) => t === 1).sort((a, b) => b[2] - a[2])[0]!;
+      plan.totals.bytes -= entry[2] - 1;
+      entry[2] = 1;
+    };
+    const { err } = await refused('BAD_RESPONSE');
+    expect((err as Error).message).toMatch(/more than its plan announced/);
   });
 
   it("refuses a dirtree naming '..' (BAD_OBJECT) and does not store it", async () => {

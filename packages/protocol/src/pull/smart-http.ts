@@ -18,8 +18,8 @@ export interface SmartHttpOptions {
   headers?: Record<string, string>;
 }
 
-/** Largest small response (refs, capabilities, plan) read into memory. */
-const MAX_SMALL_RESPONSE = 512 * 1024 * 1024;
+/** Largest small response (refs, capabilities, plan: ~40 bytes per object) read into memory. */
+const MAX_SMALL_RESPONSE = 160 * 1024 * 1024;
 
 export class SmartHttp {
   constructor(private readonly opts: SmartHttpOptions) {}

@@ -141,8 +141,8 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
       report('objects');
       const received = new Map<string, Buffer>();
       for (let at = 0; at < missing.length; at += MAX_PACK_REQUEST_OBJECTS) {
-        const batch: ObjectRef[] = missing.slice(at, at + MAX_PACK_REQUEST_OBJECTS).map(({ type, checksum }) => ({ type, checksum }));
-        const stream = await http.postStream('fetch/pack', writePackRequest(batch), MSGPACK_CONTENT_TYPE);
+        const batch = missing.slice(at, at + MAX_PACK_REQUEST_OBJECTS);
+        const stream = await http.postStream('fetch/pack', writePackRequest(batch.map(({ type, checksum }): ObjectRef => ({ type, checksum }))), MSGPACK_CONTENT_TYPE);
         await receivePack(tx, stream, batch, {
           keep: { types: KEPT, fn: (o, bytes) => received.set(keyOf(o.type, o.checksum), bytes) },
           onObject: (_o, bytes) => {

@@ -31,18 +31,35 @@ export interface ReceiveOptions {
 /** Store refusals that mean "the server sent a bad object". */
 const BAD_OBJECT_CODES = new Set(['OBJECT_CORRUPT', 'UNSAFE_TREE', 'UNSAFE_PATH', 'GVARIANT_NOT_NORMAL', 'GVARIANT_BAD_VALUE', 'GVARIANT_BAD_TYPE']);
 
+/** An object asked for, with the size the plan announced for it (bounds what may arrive). */
+export type ExpectedObject = ObjectRef & { size?: number };
+
+/**
+ * The most bytes an object planned at `size` may have on the wire: the plan's sizes are exact for
+ * an archive server and, for a bare one, header plus content, which deflate exceeds only by its
+ * framing of incompressible data (5 bytes per 64 KiB block). A server cannot fill the disk with
+ * more than it announced.
+ */
+export function wireLimit(size: number | undefined, fallback: number): number {
+  return size === undefined ? fallback : size + Math.ceil(size / 1000) + 1024;
+}
+
 /** Reads the pack in `body` (exactly the objects `expected`, in that order) into `tx`. */
-export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ObjectRef[], opts: ReceiveOptions = {}): Promise<void> {
+export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ExpectedObject[], opts: ReceiveOptions = {}): Promise<void> {
   const maxWrites = opts.maxWrites ?? 32;
   const maxBytes = opts.maxBytesInFlight ?? 16 * 1024 * 1024;
-  const decoder = new PackDecoder({ maxObjectBytes: opts.maxObjectBytes ?? 4 * 1024 ** 3 });
+  const maxObjectBytes = opts.maxObjectBytes ?? 4 * 1024 ** 3;
+  const decoder = new PackDecoder({ maxObjectBytes });
   const inFlight = new Set<Promise<void>>();
   let bytesInFlight = 0;
   let failure: unknown;
   let index = 0;
-  let large: { ref: ObjectRef; path: string; file: FileHandle; size: number } | undefined;
+  let large: { ref: ObjectRef; path: string; file: FileHandle; size: number; limit: number } | undefined;
 
-  const next = (t: TypeCode, c: Uint8Array): ObjectRef => {
+  const tooLarge = (ref: ObjectRef, size: number): ProtocolError =>
+    new ProtocolError('BAD_RESPONSE', `the server sent ${size}+ bytes for ${ref.type} ${ref.checksum}, more than its plan announced`, { checksum: ref.checksum, type: ref.type, size });
+
+  const next = (t: TypeCode, c: Uint8Array): ObjectRef & { limit: number } => {
     const want = expected[index];
     const got = { type: objectTypeOf(t)!, checksum: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('hex') };
     if (want === undefined || want.type !== got.type || want.checksum !== got.checksum) {
@@ -51,7 +68,7 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
       });
     }
     index++;
-    return got;
+    return { ...got, limit: wireLimit(want.size, maxObjectBytes) };
   };
 
   const start = (ref: ObjectRef, data: Buffer | { path: string }, size: number, cleanup?: () => Promise<void>): void => {
@@ -87,22 +104,26 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
             break;
           case 'o': {
             const ref = next(r.t, r.c);
+            if (r.d.length > ref.limit) throw tooLarge(ref, r.d.length);
             await room();
-            start(ref, Buffer.from(r.d.buffer, r.d.byteOffset, r.d.byteLength), r.d.length);
+            start({ type: ref.type, checksum: ref.checksum }, Buffer.from(r.d.buffer, r.d.byteOffset, r.d.byteLength), r.d.length);
             break;
           }
           case 'b': {
             const ref = next(r.t, r.c);
+            if (r.size !== null && r.size > ref.limit) throw tooLarge(ref, r.size);
             const path = join(tx.repo.path, 'tmp', `osgit-pack-${randomBytes(8).toString('hex')}`);
-            large = { ref, path, file: await open(path, 'wx', 0o600), size: 0 };
+            large = { ref, path, file: await open(path, 'wx', 0o600), size: 0, limit: ref.limit };
             break;
           }
           case 'd':
+            if (large!.size + r.d.length > large!.limit) throw tooLarge(large!.ref, large!.size + r.d.length);
             await large!.file.write(r.d);
             large!.size += r.d.length;
             break;
           case 'e': {
-            const { ref, path, file, size } = large!;
+            const { path, file, size } = large!;
+            const ref: ObjectRef = { type: large!.ref.type, checksum: large!.ref.checksum };
             large = undefined;
             await file.close();
             await room();

@@ -14,8 +14,8 @@ import { badBody, decodeMsgpack, encodeMsgpack, isChecksumBytes, isCount, isPlai
 /** Bounds a server enforces on a plan request (and a client on its own request). */
 export const MAX_WANTS = 1024;
 export const MAX_HAVES = 4096;
-/** Bounds a client enforces on a plan response: more objects than any OS tree has. */
-export const MAX_PLAN_OBJECTS = 20_000_000;
+/** Bounds a client enforces on a plan response: far more objects than an OS tree has (~100k). */
+export const MAX_PLAN_OBJECTS = 4_000_000;
 
 export interface FetchPlanRequest {
   want: Checksum[];
