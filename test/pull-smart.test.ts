@@ -174,6 +174,16 @@ describe.skipIf(!OSTREE || !ROOT)('smart pull from osgit serve', () => {
     await fsckOk(deep);
   });
 
+  it('mirrors every ref of the summary with --mirror and no refs, and copies the summary verbatim', async () => {
+    await ostreeOk(['summary', '-u', `--repo=${src}`]);
+    const repo = await newRepo('mirror', 'archive');
+    const r = await pull(repo, served.url, { mirror: true });
+    expect(r.refs.map((x) => [x.localRef, x.new]).sort()).toEqual([['os/main', B], ['os/old', A]]);
+    expect(readFileSync(join(repo, 'summary')).equals(readFileSync(join(src, 'summary')))).toBe(true);
+    expect((await ostreeOk(['rev-parse', `--repo=${repo}`, 'os/main'])).stdout.trim()).toBe(B);
+    await fsckOk(repo);
+  });
+
   it('pulls commit metadata only', async () => {
     const repo = await newRepo('metadata-only', 'archive');
     const r = await pull(repo, served.url, { refs: ['os/main'], commitMetadataOnly: true });

@@ -23,6 +23,7 @@ import { SmartHttp, isTransient } from './smart-http.js';
 import { localHaves } from './smart-haves.js';
 import { receivePack } from './smart-receive.js';
 import { checkPlanConnected, keyOf } from './smart-connectivity.js';
+import { listRemoteSummary, writeMirroredSummary } from './smart-mirror.js';
 
 export interface SmartPullContext {
   repo: Repo;
@@ -36,7 +37,7 @@ export interface SmartPullOptions {
   refs?: readonly string[];
   /** Parents to fetch behind each commit: 0 (default) the commit only, -1 all history. */
   depth?: number;
-  /** Write refs/heads/REF instead of refs/remotes/REMOTE/REF. */
+  /** Write refs/heads/REF instead of refs/remotes/REMOTE/REF; with no refs, every ref of the summary, and the summary. */
   mirror?: boolean;
   commitMetadataOnly?: boolean;
   /** A response silent for this long is abandoned (STALLED) and retried. Default 30 s. */
@@ -86,7 +87,8 @@ export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = 
 
 async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<SmartPullResult> {
   const { repo, remote } = ctx;
-  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs: opts.stallTimeoutMs ?? 30_000 });
+  const stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
+  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs });
   const progress: SmartPullProgress = { phase: 'refs', objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0 };
   let lastReport = 0;
   /** Every phase change; within 'objects' at most every PROGRESS_INTERVAL_MS, and the last object. */
@@ -100,8 +102,10 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
   };
   report('refs');
 
-  const remoteRefs = parseRefsResponse((await http.get('refs'))!.body.toString('utf8'));
-  const targets = selectRefs(remoteRefs, opts.refs);
+  // Mirroring every ref: the summary's refs, and the summary copied at the end.
+  const mirrorAll = opts.mirror === true && (opts.refs === undefined || opts.refs.length === 0);
+  const listing = mirrorAll ? await listRemoteSummary(remote.url, stallTimeoutMs) : null;
+  const targets = listing ? listing.targets : selectRefs(parseRefsResponse((await http.get('refs'))!.body.toString('utf8')), opts.refs);
   const updates: RefUpdate[] = [];
   const pulled: PulledRef[] = [];
   for (const [name, commit] of targets) {
@@ -164,6 +168,7 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
     throw err;
   }
   if (!opts.commitMetadataOnly) for (const c of marked) await clearCommitPartial(repo, c);
+  if (listing) await writeMirroredSummary(repo, listing);
   report('done');
   let bytes = 0;
   for (const o of plan) bytes += o.size;

@@ -1,0 +1,36 @@
+/**
+ * `pull --mirror` of every ref over the smart protocol: the refs are those of the remote's
+ * summary (read as the dumb protocol reads it, from the same base URL), and the summary and its
+ * signature are copied verbatim once the objects and refs are in, as ostree and the dumb pull do,
+ * so a mirror of a mirror verifies against the original keys.
+ */
+import { join } from 'node:path';
+import { atomicWriteFile, type Checksum, type Repo } from '@osgit/store';
+import { HttpClient } from '../transport/http-client.js';
+import { resolveRemoteRefs } from './resolve-refs.js';
+
+export interface MirrorListing {
+  targets: Map<string, Checksum>;
+  summary: Buffer | null;
+  summarySig: Buffer | null;
+}
+
+/** Every ref of the remote's summary (REMOTE_REF_NOT_FOUND when it has none), with the summary. */
+export async function listRemoteSummary(url: string, stallTimeoutMs: number): Promise<MirrorListing> {
+  const http = new HttpClient({ stallTimeoutMs });
+  try {
+    const resolved = await resolveRemoteRefs(http, url, { refs: [], all: true });
+    const targets = new Map<string, Checksum>();
+    for (const [ref, { commit }] of resolved.targets) targets.set(ref, commit);
+    return { targets, summary: resolved.summary, summarySig: resolved.summarySig };
+  } finally {
+    await http.close();
+  }
+}
+
+/** Copies the summary (and its signature) the refs were read from. */
+export async function writeMirroredSummary(repo: Repo, listing: MirrorListing): Promise<void> {
+  if (!listing.summary) return;
+  await atomicWriteFile(join(repo.path, 'summary'), listing.summary, { fsync: repo.fsync });
+  if (listing.summarySig) await atomicWriteFile(join(repo.path, 'summary.sig'), listing.summarySig, { fsync: repo.fsync });
+}
