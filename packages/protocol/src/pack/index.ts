@@ -2,4 +2,4 @@
 export * from './records.js';
 export * from './encode-pack.js';
 export { PackDecoder, type PackDecoderOptions } from './decode-pack.js';
-export { readPackRecords, readPackObjects, type PackObject, type PackItem } from './read-pack.js';
+export { readPackRecords } from './read-pack.js';
