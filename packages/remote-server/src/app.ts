@@ -47,9 +47,15 @@ export async function createApp(opts: AppOptions): Promise<OsgitApp> {
   const log = opts.log ?? stderrLog();
   const resolver: RepoResolver = opts.repo !== undefined ? await singleRepo(opts.repo) : await repoRoot(opts.root!);
 
-  const repoRouter = Router({ caseSensitive: true, strict: true });
-  repoRouter.use('/osgit/v1', smartRouter({ limits, log, options: opts.smart ?? {} }));
-  repoRouter.use(serveStaticFile);
+  // Below a repository's base: `/osgit/v1/...` is the smart side, everything else the static
+  // layout (dispatched directly: most requests of a dumb pull are small files, where a router's
+  // prefix matching shows in the time per request).
+  const smart = Router({ caseSensitive: true, strict: true });
+  smart.use('/osgit/v1', smartRouter({ limits, log, options: opts.smart ?? {} }));
+  const repoRouter = (req: Request, res: Response, next: NextFunction) => {
+    if (req.path === '/osgit/v1' || req.path.startsWith('/osgit/v1/')) smart(req, res, next);
+    else void serveStaticFile(req, res, next);
+  };
 
   let inFlight = 0;
   let draining = false;
