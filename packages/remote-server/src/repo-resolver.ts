@@ -34,6 +34,8 @@ export async function singleRepo(path: string): Promise<RepoResolver> {
 const REPO_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** How deep below the root a repository may sit (`/team/os/` is depth 2). */
 const MAX_REPO_DEPTH = 4;
+/** How long a folder found to be a repository is trusted to still be one before it is checked again. */
+const RECHECK_MS = 2000;
 
 /**
  * Every repository below `root`, at `/NAME/` where NAME is the folder's path below the root (one
@@ -57,6 +59,9 @@ export async function repoRoot(root: string): Promise<RepoResolver> {
     }
     return hit;
   };
+  // Folders found to be repositories, re-checked after a while: a pull's thousands of requests
+  // do not each stat and resolve the repository folder again.
+  const found = new Map<string, number>();
   return {
     hidePaths: [abs, real],
     async resolve(rawPath, segments) {
@@ -65,11 +70,17 @@ export async function repoRoot(root: string): Promise<RepoResolver> {
         const name = segments.slice(0, depth);
         if (!name.every((s) => REPO_SEGMENT.test(s))) break;
         const dir = join(real, ...name);
+        const checked = found.get(dir);
+        if (checked !== undefined && Date.now() - checked < RECHECK_MS && cache.has(dir)) {
+          return { repo: await open(dir), base: `/${name.join('/')}/`, rest: '/' + rawSegments.slice(depth).join('/') };
+        }
+        found.delete(dir);
         const kind = await entryKind(join(dir, 'config'));
         if (kind === 'missing') continue;
         if (kind !== 'file' || !(await staysInside(real, dir))) break;
         try {
           const repo = await open(dir);
+          found.set(dir, Date.now());
           return { repo, base: `/${name.join('/')}/`, rest: '/' + rawSegments.slice(depth).join('/') };
         } catch (err) {
           if (isStoreError(err, 'REPO_NOT_FOUND')) break;
