@@ -29,6 +29,8 @@ interface Hostile {
   rewritePlan: ((plan: { objects: [number, Uint8Array, number][]; totals: { objects: number; bytes: number } }) => void) | null;
   /** Send this many bytes of the pack, then nothing more while keeping the connection open. */
   stallAfter: number | null;
+  /** Send this many bytes of the pack, then end the response cleanly (a pack cut inside a record). */
+  endAfter: number | null;
   /** Answer these paths (below /osgit/v1/) itself instead of asking upstream. */
   own: Map<string, (res: ServerResponse) => void>;
   close(): Promise<void>;
@@ -78,6 +80,7 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
     hostile.rewritePack = null;
     hostile.rewritePlan = null;
     hostile.stallAfter = null;
+    hostile.endAfter = null;
     hostile.own.clear();
   }
 
@@ -131,6 +134,25 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
   it('refuses a truncated pack (BAD_RESPONSE) and keeps only verified objects', async () => {
     reset();
     hostile.rewritePack = (records) => records.slice(0, Math.floor(records.length / 2));
+    const { err } = await refused('BAD_RESPONSE');
+    expect((err as Error).message).toMatch(/truncated/);
+  });
+
+  it('refuses a pack that ends inside an object record (BAD_RESPONSE, truncated)', async () => {
+    reset();
+    hostile.rewritePack = (records) => {
+      // Cut 1000 bytes into the largest object's record (random.bin, 100 kB).
+      let at = 0;
+      let cut = 0;
+      let largest = 0;
+      for (const r of records) {
+        const size = Buffer.concat(r.k === 'o' ? pack.encodeObjectRecords(pack.objectTypeOf(r.t)!, r.c, r.d) : [pack.encodeRecord(r)]).length;
+        if (r.k === 'o' && r.d.length > largest) [largest, cut] = [r.d.length, at + 1000];
+        at += size;
+      }
+      hostile.endAfter = cut;
+      return records;
+    };
     const { err } = await refused('BAD_RESPONSE');
     expect((err as Error).message).toMatch(/truncated/);
   });
@@ -195,7 +217,7 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
 async function startHostile(upstream: string): Promise<Hostile> {
   const up = new URL(upstream);
   const sockets = new Set<import('node:net').Socket>();
-  const state: Hostile = { url: '', rewritePack: null, rewritePlan: null, stallAfter: null, own: new Map(), close: async () => {} };
+  const state: Hostile = { url: '', rewritePack: null, rewritePlan: null, stallAfter: null, endAfter: null, own: new Map(), close: async () => {} };
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
@@ -221,6 +243,7 @@ async function startHostile(upstream: string): Promise<Hostile> {
         res.write(out.subarray(0, state.stallAfter)); // then silence, the connection left open
         return;
       }
+      if (endpoint === 'fetch/pack' && state.endAfter !== null) out = out.subarray(0, state.endAfter);
       res.end(out);
     })();
   });
