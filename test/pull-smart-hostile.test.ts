@@ -163,6 +163,23 @@ describe.skipIf(!OSTREE)('smart pull from a hostile server', () => {
     await refused('STALLED', { stallTimeoutMs: 1000 });
   });
 
+  it('stops at once when the caller aborts, with the abort reason, moving no ref', async () => {
+    reset();
+    hostile.stallAfter = 1500;
+    const repo = join(tmp.make('aborted'), 'repo');
+    await ostreeInit(repo, 'archive');
+    const abort = new AbortController();
+    const reason = new Error('stopped by the user');
+    const pulling = smartPull(
+      { repo: await Repo.open(repo), remote: { name: 'origin', url: hostile.url }, signal: abort.signal, onProgress: (p) => p.phase === 'objects' && abort.abort(reason) },
+      { refs: ['os/main'] },
+    );
+    await expect(pulling).rejects.toBe(reason);
+    expect(existsSync(join(repo, 'refs', 'remotes', 'origin', 'os', 'main'))).toBe(false);
+    const fsck = await ostree(['fsck', `--repo=${repo}`]);
+    expect(fsck.code, fsck.stdout + fsck.stderr).toBe(0);
+  });
+
   it('refuses a plan that leaves out an object the tree needs (BAD_RESPONSE), moving no ref', async () => {
     reset();
     hostile.rewritePlan = (plan) => {

@@ -62,7 +62,7 @@ async function viaSmart(
   ctx: PullContext, remote: Remote, a: { refs: string[]; depth: number; opts: PullOptions; stallTimeoutMs: number; started: number },
 ): Promise<PullResult> {
   const r = await smartPull(
-    { repo: ctx.repo, remote: { name: remote.name, url: remote.url }, ...(ctx.onProgress ? { onProgress: smartProgress(ctx.onProgress) } : {}) },
+    { repo: ctx.repo, remote: { name: remote.name, url: remote.url }, ...(ctx.onProgress ? { onProgress: smartProgress(ctx.onProgress) } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
     {
       ...(a.refs.length > 0 ? { refs: a.refs } : {}),
       depth: a.depth,

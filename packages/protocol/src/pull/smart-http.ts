@@ -13,6 +13,8 @@ export interface SmartHttpOptions {
   /** The remote's base URL (a trailing slash is added when missing). */
   baseUrl: string;
   dispatcher?: Dispatcher;
+  /** Aborts every request (and the body being read): the abort reason is what the caller gets. */
+  signal?: AbortSignal;
   /** A response that sends no byte for this long is abandoned: STALLED. */
   stallTimeoutMs: number;
   headers?: Record<string, string>;
@@ -72,6 +74,7 @@ export class SmartHttp {
         body: init.body,
         headers: { ...this.opts.headers, ...init.headers },
         dispatcher: this.opts.dispatcher,
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         headersTimeout: this.opts.stallTimeoutMs,
         bodyTimeout: this.opts.stallTimeoutMs,
       });

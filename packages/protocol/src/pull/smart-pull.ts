@@ -30,6 +30,8 @@ export interface SmartPullContext {
   remote: { name: string; url: string };
   dispatcher?: Dispatcher;
   onProgress?: (p: SmartPullProgress) => void;
+  /** Aborts the pull: requests stop, verified objects are kept, no ref moves; rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface SmartPullOptions {
@@ -79,6 +81,7 @@ export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = 
     try {
       return await pullOnce(ctx, opts);
     } catch (err) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
       if (attempt >= retries || !isTransient(err)) throw err;
       await sleep(backoffDelay(attempt + 1, { baseMs: 250, maxMs: 8000 }, Math.random()));
     }
@@ -88,7 +91,7 @@ export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = 
 async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<SmartPullResult> {
   const { repo, remote } = ctx;
   const stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
-  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs });
+  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const progress: SmartPullProgress = { phase: 'refs', objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0 };
   let lastReport = 0;
   /** Every phase change; within 'objects' at most every PROGRESS_INTERVAL_MS, and the last object. */
