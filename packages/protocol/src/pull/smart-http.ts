@@ -20,6 +20,13 @@ export interface SmartHttpOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * How long a POST may wait for its answer to begin: the server walks trees (a plan) or looks up
+ * every object (a pack) before its first byte, which takes seconds per 100k objects; a stall is
+ * counted from the first byte on.
+ */
+const ANSWER_WAIT_MS = 5 * 60_000;
+
 /** Largest small response (refs, capabilities, plan: ~40 bytes per object) read into memory. */
 const MAX_SMALL_RESPONSE = 160 * 1024 * 1024;
 
@@ -44,13 +51,13 @@ export class SmartHttp {
 
   /** POST a body, read the whole answer. */
   async post(path: string, body: Uint8Array, contentType: string): Promise<Buffer> {
-    const res = await this.send(path, { method: 'POST', body, headers: { 'content-type': contentType } });
+    const res = await this.send(path, { method: 'POST', body, headers: { 'content-type': contentType }, waitMs: ANSWER_WAIT_MS });
     return (await this.small(path, res)).body;
   }
 
   /** POST a body, answer a stream of the response body (read it to the end or destroy it). */
   async postStream(path: string, body: Uint8Array, contentType: string): Promise<AsyncIterable<Uint8Array> & { destroy(err?: Error): void }> {
-    const res = await this.send(path, { method: 'POST', body, headers: { 'content-type': contentType } });
+    const res = await this.send(path, { method: 'POST', body, headers: { 'content-type': contentType }, waitMs: ANSWER_WAIT_MS });
     if (res.statusCode !== 200) throw await this.statusError(path, res);
     const url = this.url(path);
     const stream = res.body;
@@ -66,7 +73,7 @@ export class SmartHttp {
     };
   }
 
-  private async send(path: string, init: { method: 'GET' | 'POST'; body?: Uint8Array; headers?: Record<string, string> }): Promise<Dispatcher.ResponseData> {
+  private async send(path: string, init: { method: 'GET' | 'POST'; body?: Uint8Array; headers?: Record<string, string>; waitMs?: number }): Promise<Dispatcher.ResponseData> {
     const url = this.url(path);
     try {
       return await request(url, {
@@ -75,7 +82,7 @@ export class SmartHttp {
         headers: { ...this.opts.headers, ...init.headers },
         dispatcher: this.opts.dispatcher,
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-        headersTimeout: this.opts.stallTimeoutMs,
+        headersTimeout: Math.max(this.opts.stallTimeoutMs, init.waitMs ?? 0),
         bodyTimeout: this.opts.stallTimeoutMs,
       });
     } catch (err) {
