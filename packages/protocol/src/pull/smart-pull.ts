@@ -131,9 +131,9 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
       report('plan');
       const body = writeFetchPlanRequest({ want: wants, have: await localHaves(repo), depth: opts.depth ?? 0, commitMetadataOnly: opts.commitMetadataOnly ?? false });
       plan = parseFetchPlanResponse(await http.post('fetch/plan', body, MSGPACK_CONTENT_TYPE)).objects;
-      const planned = new Set(plan.map((o) => keyOf(o.type, o.checksum)));
+      const plannedCommits = new Set(plan.filter((o) => o.type === 'commit').map((o) => o.checksum));
       for (const w of wants) {
-        if (!planned.has(keyOf('commit', w))) throw new ProtocolError('BAD_RESPONSE', `the server's plan leaves out the wanted commit ${w}`, { checksum: w });
+        if (!plannedCommits.has(w)) throw new ProtocolError('BAD_RESPONSE', `the server's plan leaves out the wanted commit ${w}`, { checksum: w });
       }
       // The commits this pull completes: marked partial before anything of theirs is written.
       for (const o of plan) {
