@@ -46,7 +46,7 @@ export function wireLimit(size: number | undefined, fallback: number): number {
 
 /** Reads the pack in `body` (exactly the objects `expected`, in that order) into `tx`. */
 export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ExpectedObject[], opts: ReceiveOptions = {}): Promise<void> {
-  const maxWrites = opts.maxWrites ?? 32;
+  const maxWrites = opts.maxWrites ?? 128;
   const maxBytes = opts.maxBytesInFlight ?? 16 * 1024 * 1024;
   const maxObjectBytes = opts.maxObjectBytes ?? 4 * 1024 ** 3;
   const decoder = new PackDecoder({ maxObjectBytes });
@@ -75,7 +75,8 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
     bytesInFlight += size;
     const p = tx.writeReceivedObject(ref.checksum, ref.type, data).then(
       async () => {
-        if (opts.keep?.types.has(ref.type)) opts.keep.fn(ref, Buffer.isBuffer(data) ? data : await readFile(data.path));
+        // A copy: the received bytes are a view of a whole network chunk, which would stay alive with them.
+        if (opts.keep?.types.has(ref.type)) opts.keep.fn(ref, Buffer.isBuffer(data) ? Buffer.from(data) : await readFile(data.path));
         opts.onObject?.(ref, size);
       },
       (err: unknown) => {

@@ -16,6 +16,8 @@ export interface NativeAddon {
   unlock(fd: number): void;
   /** syncfs(2) on libuv's thread pool. */
   syncfs(fd: number): Promise<void>;
+  /** glibc's mallopt(M_ARENA_MAX, n) (see osgit_native.c); false where there is no such knob. */
+  limitMallocArenas(n: number): boolean;
 }
 
 const ADDON = 'build/Release/osgit_native.node';

@@ -15,6 +15,7 @@ import { fsError } from './fs-error.js';
 import { createExclusiveSync } from './create-exclusive.js';
 import { type ReceiveJob, receiveFilez } from './receive-filez.js';
 import type { FileInfo } from '../objects/file-header.js';
+import { type SmallReceiveJob, type SmallReceiveResult, receiveSmallBatch } from '../repo/receive-small.js';
 
 /** Commit into an archive repo: compress a small file's bytes into a new `.filez`. */
 export interface FilezJob { path: string; head: Uint8Array; bytes: Uint8Array; level: number }
@@ -44,6 +45,8 @@ export interface WorkerOps {
   copy: [CopyJob, CopyResult];
   /** a received `.filez`: verified while written into a new file (see receive-filez.ts) */
   receive: [ReceiveJob, FileInfo];
+  /** small received `.filez` objects, verified then staged one by one (see repo/receive-small.ts) */
+  receiveSmall: [SmallReceiveJob, SmallReceiveResult[]];
 }
 export type WorkerOp = keyof WorkerOps;
 
@@ -76,6 +79,7 @@ const ops: { [K in WorkerOp]: (job: WorkerOps[K][0]) => WorkerOps[K][1] | Promis
     }
   },
   receive: receiveFilez,
+  receiveSmall: receiveSmallBatch,
 };
 
 function readObject(path: string, checksum: string): Buffer {

@@ -5,10 +5,31 @@ import type {
   CopyJob, CopyResult, FilezJob, HashJob, WorkerOp, WorkerOps, WorkerReply, WorkerRequest,
 } from './object-worker.js';
 import type { ReceiveJob } from './receive-filez.js';
+import type { SmallReceiveJob, SmallReceiveResult } from '../repo/receive-small.js';
 import type { FileInfo } from '../objects/file-header.js';
 import { compiledModulePath } from './compiled-module.js';
+import { native } from './native.js';
 
 export type { CopyJob, CopyResult, FilezJob, HashJob } from './object-worker.js';
+
+/**
+ * A worker's objects are short-lived and small (its buffers live outside the heap): a young
+ * generation of a few megabytes is collected often and cheaply, and frees those buffers sooner,
+ * where V8's default of several tens of megabytes per thread only adds to a pull's peak memory.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 };
+
+/** Threads share two malloc arenas (see osgit_native.c), once per process; harmless without the addon. */
+let arenasLimited = false;
+function limitArenas(): void {
+  if (arenasLimited) return;
+  arenasLimited = true;
+  try {
+    native().limitMallocArenas(2);
+  } catch {
+    /* no addon (or no glibc): memory use is higher, nothing else changes */
+  }
+}
 
 function workerPath(): string {
   return compiledModulePath(import.meta.url, 'fsio/object-worker.js', 'object worker');
@@ -37,8 +58,9 @@ export class ObjectWorkers {
 
   constructor(size = Math.max(1, availableParallelism())) {
     const path = workerPath();
+    limitArenas();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(path);
+      const w = new Worker(path, { resourceLimits: WORKER_LIMITS });
       w.unref();
       w.on('message', (m: WorkerReply) => {
         this.load[i]!--;
@@ -78,6 +100,11 @@ export class ObjectWorkers {
    */
   receiveFilez(job: ReceiveJob): Promise<FileInfo> {
     return this.post('receive', job);
+  }
+
+  /** Verifies and stages a batch of small received `.filez` objects; one result per object. */
+  receiveSmall(job: SmallReceiveJob): Promise<SmallReceiveResult[]> {
+    return this.post('receiveSmall', job);
   }
 
   private post<K extends WorkerOp>(op: K, job: WorkerOps[K][0]): Promise<WorkerOps[K][1]> {

@@ -4,10 +4,11 @@ import { StoreError } from '../errors.js';
 import { type Checksum, isChecksum } from '../checksum.js';
 import { type ObjectType, MAX_METADATA_SIZE } from '../objects/object-type.js';
 import { verifyMetadataObject } from '../objects/verify-object.js';
-import { parseFilezHeader, verifyFilezBytes } from '../objects/filez.js';
-import { type FileInfo, isSymlinkMode } from '../objects/file-header.js';
+import { isSymlinkMode } from '../objects/file-header.js';
 import { createExclusiveSync } from '../fsio/create-exclusive.js';
 import { type Transaction, contentFileMode } from './transaction.js';
+import { ReceiveBatcher } from './receive-batcher.js';
+import { checkStorable } from './stage-file-sync.js';
 
 /**
  * What arrived: the object's bytes (archive format: metadata verbatim, files as `.filez`), or a
@@ -16,13 +17,13 @@ import { type Transaction, contentFileMode } from './transaction.js';
 export type ReceivedData = Uint8Array | { path: string };
 
 /**
- * `.filez` objects up to this compressed size whose header announces at most MAIN_THREAD_CONTENT
- * bytes are verified on the calling thread (cheaper than a worker round trip); any other object
- * is inflated, hashed and written by an object worker as a stream, so a pull never blocks its
- * event loop on one object and never holds a large one in memory.
+ * `.filez` objects up to this compressed size whose header announces at most SMALL_CONTENT bytes
+ * are verified and staged by the object workers in batches, in memory (receive-batcher.ts); any
+ * other object is inflated, hashed and written by an object worker as a stream, one at a time, so
+ * a pull never blocks its event loop on one object and never holds a large one in memory.
  */
-const MAIN_THREAD_FILEZ = 1024 * 1024;
-const MAIN_THREAD_CONTENT = 4 * 1024 * 1024;
+const SMALL_FILEZ = 1024 * 1024;
+const SMALL_CONTENT = 4 * 1024 * 1024;
 
 /**
  * Transaction.writeReceivedObject: verifies completely before staging anything. Metadata:
@@ -52,34 +53,45 @@ export async function writeReceivedObject(tx: Transaction, checksum: Checksum, t
 const receiving = new WeakMap<Transaction, Map<string, Promise<number>>>();
 
 async function receive(tx: Transaction, checksum: Checksum, type: ObjectType, data: ReceivedData): Promise<number> {
-  if (tx.hasSync(checksum, type)) return 0;
   if (type !== 'file') {
+    if (tx.hasSync(checksum, type)) return 0;
     const bytes = data instanceof Uint8Array ? data : await readSmall(data.path, checksum, type);
     verifyMetadataObject(checksum, type, bytes);
     if (!createExclusiveSync(tx.stagePath(checksum, type), bytes, 0o644)) return 0;
     tx.count(bytes.length);
     return bytes.length;
   }
-  if (data instanceof Uint8Array && data.length <= MAIN_THREAD_FILEZ && parseFilezHeader(checksum, data).info.size <= MAIN_THREAD_CONTENT) {
-    const verified = verifyFilezBytes(checksum, data);
-    checkStorable(tx, checksum, verified.info);
-    return stageVerified(tx, checksum, data, verified);
+  if (tx.inFlight.has(checksum)) return 0;
+  if (data instanceof Uint8Array && data.length <= SMALL_FILEZ && announcedSize(data) <= SMALL_CONTENT) {
+    // The worker looks for it in the repo, and its O_EXCL create finds one staged already.
+    tx.inFlight.add(checksum);
+    try {
+      return await batcherOf(tx).add(checksum, data, SMALL_CONTENT);
+    } finally {
+      tx.inFlight.delete(checksum);
+    }
   }
+  if (tx.hasSync(checksum, type)) return 0;
   return receiveInWorker(tx, checksum, data);
 }
 
-/** Stages a `.filez` verified on this thread. */
-async function stageVerified(tx: Transaction, checksum: Checksum, filez: Uint8Array, v: { info: FileInfo; content: Buffer }): Promise<number> {
-  if (tx.repo.mode === 'archive') {
-    if (!createExclusiveSync(tx.stagePath(checksum, 'file'), filez, 0o644)) return 0;
-    tx.count(filez.length);
-    return filez.length;
-  }
-  const before = tx.stats.objectsWritten;
-  const symlink = isSymlinkMode(v.info.mode);
-  await tx.writeFile(checksum, v.info, symlink ? null : { bytes: v.content });
-  if (tx.stats.objectsWritten === before) return 0;
-  return symlink ? Buffer.byteLength(v.info.symlinkTarget) : v.info.size;
+const batchers = new WeakMap<Transaction, ReceiveBatcher>();
+
+function batcherOf(tx: Transaction): ReceiveBatcher {
+  let b = batchers.get(tx);
+  if (!b) batchers.set(tx, (b = new ReceiveBatcher(tx)));
+  return b;
+}
+
+/**
+ * The content size a `.filez`'s header announces, read without parsing it: the header's first
+ * member, a big-endian uint64 right after the 8-byte frame (§2.5). The worker parses the header
+ * completely and refuses the object if it announces more than it was sent for. Infinity when the
+ * bytes are too short to say (the streaming path refuses those).
+ */
+function announcedSize(filez: Uint8Array): number {
+  if (filez.length < 16) return Infinity;
+  return Number(Buffer.from(filez.buffer, filez.byteOffset, 16).readBigUInt64BE(8));
 }
 
 /** Verifies and writes a large (or file-backed) `.filez` in a worker, under a temporary name. */
@@ -96,7 +108,7 @@ async function receiveInWorker(tx: Transaction, checksum: Checksum, data: Receiv
     const info = await tx.objectWorkers().receiveFilez({
       checksum, source, dest: temp, output: archive ? 'filez' : 'content', mode: archive ? 0o644 : 0o600,
     });
-    checkStorable(tx, checksum, info);
+    checkStorable(tx.repo.mode, checksum, info);
     if (!archive && isSymlinkMode(info.mode)) {
       tx.inFlight.delete(checksum);
       await tx.writeFile(checksum, info, null);
@@ -111,24 +123,6 @@ async function receiveInWorker(tx: Transaction, checksum: Checksum, data: Receiv
   } finally {
     tx.inFlight.delete(checksum);
     if (!staged) rmSync(temp, { force: true });
-  }
-}
-
-/**
- * A bare-user-only repository stores only what an unprivileged user can (§1.2): no owner but
- * root, no xattrs, no setuid/setgid/sticky or world-writable bits on regular files. ostree 2022.7
- * refuses such modes when it pulls ("invalid mode ... with bits ...") but stores foreign owners
- * and xattrs, which its own fsck then reports as corrupt objects; both are refused here.
- */
-function checkStorable(tx: Transaction, checksum: Checksum, info: FileInfo): void {
-  if (tx.repo.mode !== 'bare-user-only') return;
-  const badBits = isSymlinkMode(info.mode) ? 0 : info.mode & 0o7777 & ~0o775;
-  let why: string | null = null;
-  if (badBits !== 0) why = `mode 0${info.mode.toString(8)} has bits 0${badBits.toString(8)}`;
-  else if (info.uid !== 0 || info.gid !== 0) why = `owner ${info.uid}:${info.gid} is not 0:0`;
-  else if (info.xattrs.length > 0) why = `it has extended attributes (${info.xattrs.map(([n]) => n).join(', ')})`;
-  if (why) {
-    throw new StoreError('COMMIT_INPUT', `file object ${checksum} cannot be stored in a bare-user-only repository: ${why}`, { checksum, type: 'file', mode: info.mode });
   }
 }
 

@@ -1,7 +1,4 @@
-import {
-  promises as fs, chmodSync, chownSync, closeSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
-  renameSync, rmSync, symlinkSync, utimesSync, fchmodSync, futimesSync,
-} from 'node:fs';
+import { promises as fs, chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
@@ -10,6 +7,7 @@ import { type ObjectType, objectRelPath } from '../objects/object-type.js';
 import {
   type FileInfo, encodeArchiveHeader, encodeBareUserMeta, encodeFileHeader, framedHeader, isSymlinkMode,
 } from '../objects/file-header.js';
+import { stageBareFileSync } from './stage-file-sync.js';
 import { acquireLock, type RepoLock } from './lock.js';
 import { syncFilesystem } from '../fsio/sync-fs.js';
 import type { FileLock } from '../fsio/file-lock.js';
@@ -155,42 +153,8 @@ export class Transaction {
           : this.writeLargeFilez(checksum, info, path, head, content!.path);
         return done.finally(() => this.inFlight.delete(checksum));
       }
-      case 'bare-user': {
-        // Symlinks are regular files holding the target; the real mode lives in user.ostreemeta.
-        const perms = symlink ? 0o644 : (info.mode & 0o775) | 0o400;
-        const meta = encodeBareUserMeta(info);
-        const body = symlink ? Buffer.from(info.symlinkTarget + '\0') : (content as { bytes: Uint8Array }).bytes;
-        if (!writeObjectFileSync(path, body, perms)) return undefined;
-        writeXattr(path, 'user.ostreemeta', meta);
-        this.count(info.size);
-        return undefined;
-      }
-      case 'bare-user-only':
-      case 'bare': {
-        if (symlink) {
-          try {
-            symlinkSync(info.symlinkTarget, path);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-            throw err;
-          }
-          if (this.repo.mode === 'bare') {
-            lchownSync(path, info.uid, info.gid);
-            writeXattrs(path, info.xattrs);
-          }
-          lutimesSync(path, 0, 0);
-          this.count(0);
-          return undefined;
-        }
-        if (!createExclusiveSync(path, (content as { bytes: Uint8Array }).bytes, 0o600)) return undefined;
-        if (this.repo.mode === 'bare') {
-          chownSync(path, info.uid, info.gid);
-          writeXattrs(path, info.xattrs);
-          chmodSync(path, info.mode & 0o7777);
-        } else {
-          chmodSync(path, info.mode & 0o775);
-        }
-        utimesSync(path, 0, 0);
+      default: {
+        if (!stageBareFileSync(this.repo.mode, path, info, symlink ? null : (content as { bytes: Uint8Array }).bytes)) return undefined;
         this.count(info.size);
         return undefined;
       }
@@ -348,31 +312,6 @@ export class Transaction {
   }
 }
 
-
-const UMASK = process.umask();
-
-/**
- * Creates a content object file (O_EXCL) with exactly `perms` and mtime 0, in as few system
- * calls as possible: the mode is set at creation unless the umask would strip some of it.
- * Returns false if the object already existed.
- */
-function writeObjectFileSync(path: string, bytes: Uint8Array, perms: number): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', perms);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    writeAll(fd, bytes);
-    if ((perms & UMASK) !== 0) fchmodSync(fd, perms);
-    futimesSync(fd, 0, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
 
 /**
  * Permission bits a bare-mode content file is created with: bare keeps 0600 until its real owner
