@@ -28,8 +28,13 @@ const BAD_OBJECT_CODES = new Set(['OBJECT_CORRUPT', 'UNSAFE_TREE', 'UNSAFE_PATH'
 
 /** Content objects are as large as the files they hold; this bound only stops an endless body. */
 const MAX_CONTENT_SIZE = 2 ** 40;
-/** Bodies over this size are spooled to a file in the repo's tmp/, so 16 requests in flight hold at most ~32 MiB. */
-const SPOOL_OVER = 2 * 1024 * 1024;
+/**
+ * Bodies over this size are spooled to a file in the repo's tmp/, so 64 requests in flight hold
+ * at most 64 MiB (a rootfs's median object is a few KiB: in practice a few MiB). The store
+ * verifies a larger `.filez` in a worker anyway, which reads a file without the copy a buffer
+ * posted to it costs.
+ */
+const SPOOL_OVER = 1024 * 1024;
 
 /**
  * The object walk of a dumb pull (reference/ostree-formats.md §5.1, phase 2): for each commit,

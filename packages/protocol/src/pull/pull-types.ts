@@ -25,7 +25,7 @@ export interface PullOptions {
   protocol?: RemoteProtocol;
   /** default: the remote's `osgit-stall-timeout-secs=`, else 30 */
   stallTimeoutSecs?: number;
-  /** requests in flight (default 16) */
+  /** requests in flight in a dumb pull, one per connection (default 64) */
   connections?: number;
   /** retries of a transient failure (default 5) */
   retries?: number;
