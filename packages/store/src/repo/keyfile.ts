@@ -10,17 +10,7 @@ export class KeyFile {
   }
 
   get(group: string, key: string): string | undefined {
-    let current: string | null = null;
-    for (const line of this.lines) {
-      const g = groupOf(line);
-      if (g !== null) {
-        current = g;
-        continue;
-      }
-      if (current !== group) continue;
-      const kv = keyValueOf(line);
-      if (kv && kv[0] === key) return kv[1];
-    }
+    for (const [k, v] of this.pairs(group)) if (k === key) return v;
     return undefined;
   }
 
@@ -33,6 +23,12 @@ export class KeyFile {
   /** The keys and values of `group`, in file order (a repeated key gives its first value, as get does). */
   entries(group: string): Array<[string, string]> {
     const out = new Map<string, string>();
+    for (const [k, v] of this.pairs(group)) if (!out.has(k)) out.set(k, v);
+    return [...out];
+  }
+
+  /** Every key=value line of `group`, in file order (a group may appear more than once). */
+  private *pairs(group: string): Generator<[string, string]> {
     let current: string | null = null;
     for (const line of this.lines) {
       const g = groupOf(line);
@@ -42,9 +38,8 @@ export class KeyFile {
       }
       if (current !== group) continue;
       const kv = keyValueOf(line);
-      if (kv && !out.has(kv[0])) out.set(kv[0], kv[1]);
+      if (kv) yield [kv[0], kv[1]];
     }
-    return [...out];
   }
 
   groups(): string[] {
