@@ -6,9 +6,11 @@
  *     the process, so two descriptors in one process exclude each other, and the kernel drops
  *     them when the last descriptor closes: a killed holder can never leave a stale lock.
  *   - syncfs(2), run on libuv's thread pool so the event loop never waits for the disk.
- *   - mallopt(M_ARENA_MAX): glibc gives every thread that allocates its own malloc arena and
- *     keeps freed memory in each; a pull's object workers and thread pool then hold tens of
- *     megabytes of resident memory the process no longer uses. Few arenas keep RSS low.
+ *   - mallopt(M_ARENA_MAX, M_MMAP_THRESHOLD): glibc gives every thread that allocates its own
+ *     malloc arena and keeps freed memory in each, and after the first large free it serves
+ *     blocks of up to 32 MiB from the heap too; a pull's object workers and network buffers then
+ *     hold tens of megabytes of resident memory the process no longer uses. Few arenas and a
+ *     fixed threshold (larger blocks mapped, and unmapped when freed) keep RSS low.
  * Errors are thrown as Error objects with `code` (the errno name, e.g. "EBADF") and `errno`.
  */
 #define _GNU_SOURCE
@@ -161,7 +163,10 @@ static napi_value syncfs_async(napi_env env, napi_callback_info info) {
   return promise;
 }
 
-/* limitMallocArenas(n): at most n malloc arenas for threads created from now on; false where unsupported. */
+/*
+ * limitMallocArenas(n): at most n malloc arenas for threads created from now on, and blocks of
+ * 256 KiB or more mapped on their own; false where unsupported.
+ */
 static napi_value limit_malloc_arenas(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
@@ -173,7 +178,7 @@ static napi_value limit_malloc_arenas(napi_env env, napi_callback_info info) {
   }
   int ok = 0;
 #if defined(__GLIBC__) && defined(M_ARENA_MAX)
-  ok = mallopt(M_ARENA_MAX, n) == 1;
+  ok = mallopt(M_ARENA_MAX, n) == 1 && mallopt(M_MMAP_THRESHOLD, 256 * 1024) == 1;
 #endif
   CHECK(env, napi_get_boolean(env, ok, &result));
   return result;

@@ -103,11 +103,12 @@ export class ObjectWorkers {
   }
 
   /** Verifies and stages a batch of small received `.filez` objects; one result per object. */
-  receiveSmall(job: SmallReceiveJob): Promise<SmallReceiveResult[]> {
-    return this.post('receiveSmall', job);
+  receiveSmall(job: SmallReceiveJob, transfer: ArrayBuffer[] = []): Promise<SmallReceiveResult[]> {
+    return this.post('receiveSmall', job, transfer);
   }
 
-  private post<K extends WorkerOp>(op: K, job: WorkerOps[K][0]): Promise<WorkerOps[K][1]> {
+  /** Sends a job to the least busy worker; `transfer`: buffers handed over, not copied. */
+  private post<K extends WorkerOp>(op: K, job: WorkerOps[K][0], transfer: ArrayBuffer[] = []): Promise<WorkerOps[K][1]> {
     if (this.broken) return Promise.reject(this.broken);
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
@@ -115,7 +116,7 @@ export class ObjectWorkers {
     return new Promise((resolve, reject) => {
       this.jobs.set(id, { resolve: resolve as (r: unknown) => void, reject });
       this.load[best]!++;
-      this.workers[best]!.postMessage({ id, op, job } as WorkerRequest);
+      this.workers[best]!.postMessage({ id, op, job } as WorkerRequest, transfer);
     });
   }
 

@@ -7,7 +7,7 @@ import { verifyMetadataObject } from '../objects/verify-object.js';
 import { isSymlinkMode } from '../objects/file-header.js';
 import { createExclusiveSync } from '../fsio/create-exclusive.js';
 import { type Transaction, contentFileMode } from './transaction.js';
-import { ReceiveBatcher } from './receive-batcher.js';
+import { RECEIVE_WORKERS, ReceiveBatcher } from './receive-batcher.js';
 import { checkStorable } from './stage-file-sync.js';
 
 /**
@@ -105,7 +105,7 @@ async function receiveInWorker(tx: Transaction, checksum: Checksum, data: Receiv
     const source = data instanceof Uint8Array ? { bytes: data } : { path: data.path };
     // The mode depends on the file's own mode, known only once the header is read: bare-user's
     // 0400 floor and bare's 0600 are safe to start with, and stageContentFile sets the rest.
-    const info = await tx.objectWorkers().receiveFilez({
+    const info = await tx.objectWorkers(RECEIVE_WORKERS).receiveFilez({
       checksum, source, dest: temp, output: archive ? 'filez' : 'content', mode: archive ? 0o644 : 0o600,
     });
     checkStorable(tx.repo.mode, checksum, info);
