@@ -17,7 +17,10 @@ import { objectTypeOf, type TypeCode } from '../pack/records.js';
 import type { ObjectRef } from '../smart/fetch-pack.js';
 
 export interface ReceiveOptions {
-  /** Writes in flight at once, and the bytes they may hold. */
+  /**
+   * Writes in flight at once (default 128, so the store's batches fill), and the bytes they may
+   * hold (default 4 MiB: more buys no speed, the workers are the limit, and costs peak memory).
+   */
   maxWrites?: number;
   maxBytesInFlight?: number;
   /** Largest object accepted. */
@@ -47,7 +50,7 @@ export function wireLimit(size: number | undefined, fallback: number): number {
 /** Reads the pack in `body` (exactly the objects `expected`, in that order) into `tx`. */
 export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Array> & { destroy?(): void }, expected: readonly ExpectedObject[], opts: ReceiveOptions = {}): Promise<void> {
   const maxWrites = opts.maxWrites ?? 128;
-  const maxBytes = opts.maxBytesInFlight ?? 16 * 1024 * 1024;
+  const maxBytes = opts.maxBytesInFlight ?? 4 * 1024 * 1024;
   const maxObjectBytes = opts.maxObjectBytes ?? 4 * 1024 ** 3;
   const decoder = new PackDecoder({ maxObjectBytes });
   const inFlight = new Set<Promise<void>>();
