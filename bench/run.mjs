@@ -414,6 +414,7 @@ function prepareCorpus(options) {
     synthetic: needsSynthetic ? ensureSyntheticTree(corpus, log) : join(corpus, syntheticTreeName()),
   };
   const text = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
+    (options.pulls ? `; rootfs-b ${treeSize(join(corpus, 'rootfs-b'))}` : '') +
     (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
   log(text);
   return { dir: corpus, trees, text, needsSynthetic };
