@@ -2,7 +2,7 @@
  * The one capability probe that tells a smart server (osgit serve) from a static one (nginx, a
  * CDN): GET /osgit/v1/capabilities answering osgit's JSON with the fetch operation.
  */
-import type { Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
 import { SmartHttp } from './smart-http.js';
 
 export interface SmartCapabilities {
@@ -18,10 +18,10 @@ export interface SmartCapabilities {
  * else null (a 404, or anything that is not the capabilities document). Network failures throw.
  */
 export async function probeSmart(
-  target: { url: string; dispatcher?: Dispatcher; stallTimeoutMs?: number },
+  target: { url: string; agent?: Agent; stallTimeoutMs?: number },
   operation = 'fetch',
 ): Promise<SmartCapabilities | null> {
-  const http = new SmartHttp({ baseUrl: target.url, dispatcher: target.dispatcher, stallTimeoutMs: target.stallTimeoutMs ?? 30_000 });
+  const http = new SmartHttp({ baseUrl: target.url, ...(target.agent ? { agent: target.agent } : {}), stallTimeoutMs: target.stallTimeoutMs ?? 30_000 });
   let res;
   try {
     res = await http.get('capabilities', { missingOk: true });

@@ -12,7 +12,7 @@ import {
   Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, readRef, type Checksum, type ObjectType,
   type RefName, type RefUpdate, type Repo,
 } from '@osgit/store';
-import type { Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
 import { ProtocolError } from '../errors.js';
 import { MAX_PACK_REQUEST_OBJECTS, writePackRequest, type ObjectRef } from '../smart/fetch-pack.js';
 import { parseFetchPlanResponse, writeFetchPlanRequest, type PlannedObject } from '../smart/fetch-plan.js';
@@ -28,7 +28,8 @@ import { listRemoteSummary, writeMirroredSummary } from './smart-mirror.js';
 export interface SmartPullContext {
   repo: Repo;
   remote: { name: string; url: string };
-  dispatcher?: Dispatcher;
+  /** The connection pool (default: smart-http's kept-alive agent; node:http, see there why). */
+  agent?: Agent;
   onProgress?: (p: SmartPullProgress) => void;
   /** Aborts the pull: requests stop, verified objects are kept, no ref moves; rejects with the reason. */
   signal?: AbortSignal;
@@ -91,7 +92,7 @@ export async function smartPull(ctx: SmartPullContext, opts: SmartPullOptions = 
 async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<SmartPullResult> {
   const { repo, remote } = ctx;
   const stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
-  const http = new SmartHttp({ baseUrl: remote.url, dispatcher: ctx.dispatcher, stallTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const http = new SmartHttp({ baseUrl: remote.url, ...(ctx.agent ? { agent: ctx.agent } : {}), stallTimeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   const progress: SmartPullProgress = { phase: 'refs', objectsDone: 0, objectsTotal: 0, bytesDone: 0, bytesTotal: 0 };
   let lastReport = 0;
   /** Every phase change; within 'objects' at most every PROGRESS_INTERVAL_MS, and the last object. */

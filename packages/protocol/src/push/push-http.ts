@@ -1,6 +1,7 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 import { userAgent } from '../transport/user-agent.js';
+import { loadUndici } from '../transport/load-undici.js';
 
 /** The ProtocolError codes a server's JSON error body may name that a client passes on as they are. */
 const PASSED_ON = new Set<ProtocolErrorCode>(['UNAUTHORIZED', 'FORBIDDEN', 'PUSH_REJECTED', 'PUSH_CONFLICT', 'TOO_LARGE', 'REMOTE_REF_NOT_FOUND']);
@@ -17,6 +18,8 @@ export async function httpRequest(
   url: URL, opts: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer | AsyncIterable<Uint8Array>; dispatcher?: Dispatcher; maxBody?: number },
 ): Promise<HttpAnswer> {
   try {
+    // Loaded when first used: a process that never pushes (a smart pull) never loads undici.
+    const { request } = await loadUndici();
     const res = await request(url, {
       method: opts.method,
       headers: { 'user-agent': userAgent(), ...opts.headers },

@@ -85,7 +85,7 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
 
   for (const spec of opts.refspecs) validateRefName(spec.remote);
   // One probe: does this server take pushes at all, and within which limits.
-  const caps = await probeSmart({ url: base.href, ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}) }, 'push');
+  const caps = await probeSmart({ url: base.href }, 'push');
   if (!caps) {
     throw new ProtocolError('SMART_UNAVAILABLE', `${base.href} does not take pushes (push needs osgit serve's smart protocol)`, { url: base.href });
   }

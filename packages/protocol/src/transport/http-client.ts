@@ -2,10 +2,11 @@ import { open, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ProtocolError, isProtocolError } from '../errors.js';
 import { backoffDelay, classifyFailure, classifyStatus } from './retry-policy.js';
 import { userAgent } from './user-agent.js';
+import { loadUndici } from './load-undici.js';
 
 export interface HttpClientOptions {
   /** connections kept alive per origin, i.e. requests in flight to one server (default 16) */
@@ -48,7 +49,9 @@ export interface HttpStats {
  */
 export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0 };
-  private readonly agent: Agent;
+  /** Made on the first request: undici is loaded only by a process that uses it (see smart-http.ts). */
+  private agent: Promise<Agent> | null = null;
+  private readonly connections: number;
   private readonly retries: number;
   private readonly stallTimeoutMs: number;
   private readonly retryDelayMs: number;
@@ -57,13 +60,18 @@ export class HttpClient {
     this.retries = opts.retries ?? 5;
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 30_000;
     this.retryDelayMs = opts.retryDelayMs ?? 250;
-    this.agent = new Agent({
-      connections: opts.connections ?? 16,
+    this.connections = opts.connections ?? 16;
+  }
+
+  private pool(): Promise<Agent> {
+    this.agent ??= loadUndici().then(({ Agent }) => new Agent({
+      connections: this.connections,
       keepAliveTimeout: 30_000,
       headersTimeout: this.stallTimeoutMs,
       bodyTimeout: this.stallTimeoutMs,
       connectTimeout: Math.min(this.stallTimeoutMs, 30_000),
-    });
+    }));
+    return this.agent;
   }
 
   /** GET `url`. Transient failures are retried; the last one is thrown as NETWORK, STALLED or HTTP_STATUS. */
@@ -93,12 +101,12 @@ export class HttpClient {
 
   /** Ends every kept-alive connection; requests still running fail. */
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent) await (await this.agent).close();
   }
 
   private async once(target: URL, opts: GetOptions): Promise<GetResult> {
     this.stats.requests++;
-    const res = await this.agent.request({
+    const res = await (await this.pool()).request({
       origin: target.origin,
       path: target.pathname + target.search,
       method: 'GET',
