@@ -10,7 +10,7 @@ import { mintToken, pack, parseSecretKey, smart } from '@osgit/protocol';
 import { tempDirs } from './helpers/tmp.js';
 import { osgit, osgitOk, requireTool, runOk } from './helpers/tools.js';
 import { startServe, type Served } from './helpers/serve.js';
-import { rawRequest, type RawResponse } from './helpers/http-request.js';
+import { errorCodeOf, rawRequest } from './helpers/http-request.js';
 
 const tmp = tempDirs('tokens');
 const OPENSSL = requireTool('openssl');
@@ -19,14 +19,6 @@ let keys: { secret: string; pub: string };
 async function tokenCreate(args: readonly string[]): Promise<{ token: string; id: string }> {
   const r = await osgitOk(['token', 'create', '--key', keys.secret, '--json', ...args]);
   return JSON.parse(r.stdout) as { token: string; id: string };
-}
-
-function errorCode(res: RawResponse): string | undefined {
-  try {
-    return (JSON.parse(res.body.toString('utf8')) as { error?: { code?: string } }).error?.code;
-  } catch {
-    return undefined;
-  }
 }
 
 beforeAll(async () => {
@@ -105,21 +97,21 @@ describe('osgit serve with --token-public-key', () => {
 
   it('answers 401 with WWW-Authenticate: Bearer to no token, a token signed by another key, and an expired token', async () => {
     const none = await missing('os');
-    expect([none.status, errorCode(none)]).toEqual([401, 'UNAUTHORIZED']);
+    expect([none.status, errorCodeOf(none)]).toEqual([401, 'UNAUTHORIZED']);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="osgit"/);
 
     const otherDir = tmp.make('other-key');
     await osgitOk(['token', 'keygen', join(otherDir, 'k')]);
     const foreign = JSON.parse((await osgitOk(['token', 'create', '--key', join(otherDir, 'k'), '--repo', '*', '--ref', '*', '--op', 'push', '--expires', '1h', '--json'])).stdout).token as string;
     const bad = await missing('os', foreign);
-    expect([bad.status, errorCode(bad)]).toEqual([401, 'UNAUTHORIZED']);
+    expect([bad.status, errorCodeOf(bad)]).toEqual([401, 'UNAUTHORIZED']);
     expect(bad.headers['www-authenticate']).toMatch(/error="invalid_token"/);
 
     const now = Math.floor(Date.now() / 1000);
     const secret = parseSecretKey(await fs.readFile(keys.secret, 'utf8'));
     const expired = mintToken(secret, { repos: ['*'], refs: ['*'], ops: ['push'], iat: now - 7200, exp: now - 3600 }).token;
     const old = await missing('os', expired);
-    expect([old.status, errorCode(old)]).toEqual([401, 'UNAUTHORIZED']);
+    expect([old.status, errorCodeOf(old)]).toEqual([401, 'UNAUTHORIZED']);
     expect(old.body.toString()).toMatch(/expired/);
 
     const garbage = await missing('os', 'not-a-token');
@@ -129,23 +121,23 @@ describe('osgit serve with --token-public-key', () => {
   it('answers 403 to a valid token for another repository, and to a read-only token', async () => {
     const forOther = await tokenCreate(['--repo', 'other', '--ref', '*', '--op', 'push', '--expires', '1h']);
     const r1 = await missing('os', forOther.token);
-    expect([r1.status, errorCode(r1)]).toEqual([403, 'FORBIDDEN']);
+    expect([r1.status, errorCodeOf(r1)]).toEqual([403, 'FORBIDDEN']);
     expect((await missing('other', forOther.token)).status).toBe(200);
 
     const readOnly = await tokenCreate(['--repo', 'os', '--ref', '*', '--op', 'read', '--expires', '1h']);
     const r2 = await missing('os', readOnly.token);
-    expect([r2.status, errorCode(r2)]).toEqual([403, 'FORBIDDEN']);
+    expect([r2.status, errorCodeOf(r2)]).toEqual([403, 'FORBIDDEN']);
   });
 
   it("answers 403 when an 'os/x86_64/*' token would move os/aarch64/stable, and lets it past for os/x86_64/stable", async () => {
     const { token } = await tokenCreate(['--repo', 'os', '--ref', 'os/x86_64/*', '--op', 'push', '--expires', '1h']);
     const denied = await pushRef('os', token, 'os/aarch64/stable');
-    expect([denied.status, errorCode(denied)]).toEqual([403, 'FORBIDDEN']);
+    expect([denied.status, errorCodeOf(denied)]).toEqual([403, 'FORBIDDEN']);
     const prefixTrap = await pushRef('os', token, 'os/x86_64-old');
-    expect([prefixTrap.status, errorCode(prefixTrap)]).toEqual([403, 'FORBIDDEN']);
+    expect([prefixTrap.status, errorCodeOf(prefixTrap)]).toEqual([403, 'FORBIDDEN']);
     // Allowed by the token: refused only further on, because the commit it names does not exist.
     const allowed = await pushRef('os', token, 'os/x86_64/stable');
-    expect([allowed.status, errorCode(allowed)]).toEqual([422, 'PUSH_REJECTED']);
+    expect([allowed.status, errorCodeOf(allowed)]).toEqual([422, 'PUSH_REJECTED']);
   });
 
   it('refuses a token revoked after the server started, without a restart', async () => {
@@ -171,7 +163,7 @@ describe('osgit serve without --token-public-key', () => {
     const served = await startServe({ repo }, ['--quiet']);
     try {
       const r = await rawRequest(served.url, '/osgit/v1/push/missing', { method: 'POST', body: smart.writePackRequest([]) });
-      expect([r.status, errorCode(r)]).toEqual([403, 'FORBIDDEN']);
+      expect([r.status, errorCodeOf(r)]).toEqual([403, 'FORBIDDEN']);
       expect(r.body.toString()).toMatch(/--token-public-key/);
     } finally {
       await served.stop();

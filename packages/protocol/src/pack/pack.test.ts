@@ -4,6 +4,7 @@ import {
   PackDecoder, chunkRecords, encodeLargeObjectEnd, encodeLargeObjectStart, encodeObjectRecords, encodePackEnd,
   encodePackHeader, encodeRecord, encodeRefsRecord, readPackRecords, type PackRecord,
 } from './index.js';
+import { thrownCode } from '../test-support/thrown-code.js';
 
 const C = new Uint8Array(32).fill(0xab);
 const hexC = 'ab'.repeat(32);
@@ -17,16 +18,6 @@ function decodeAll(bytes: Uint8Array, opts = {}, step = bytes.length): PackRecor
   }
   d.finish();
   return out;
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isProtocolError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 function pack(...parts: Buffer[]): Buffer {
@@ -98,7 +89,7 @@ describe('pack records', () => {
     const body = Buffer.alloc(3 << 20, 1);
     const bytes = pack(encodePackHeader({ objects: 1, bytes: 0 }), encodeLargeObjectStart('file', C, null), ...chunkRecords(body), encodeLargeObjectEnd(), encodePackEnd(1));
     expect(decodeAll(bytes).map((r) => r.k)).toEqual(['h', 'b', 'd', 'd', 'd', 'e', 'end']);
-    expect(code(() => decodeAll(bytes, { maxObjectBytes: (2 << 20) + 1 }))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => decodeAll(bytes, { maxObjectBytes: (2 << 20) + 1 }))).toBe('BAD_RESPONSE');
   });
 
   it('carries a refs record only when allowed', () => {
@@ -109,7 +100,7 @@ describe('pack records', () => {
     );
     const records = decodeAll(bytes, { allowRefs: true });
     expect(records[1]).toEqual({ k: 'refs', updates: [{ ref: 'os/x86_64/stable', old: null, new: Buffer.from(C) }] });
-    expect(code(() => decodeAll(bytes))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => decodeAll(bytes))).toBe('BAD_RESPONSE');
   });
 });
 
@@ -155,12 +146,12 @@ describe('pack decoder refuses', () => {
     ['an object record inside a large object', pack(header, encodeLargeObjectStart('file', C, 4), obj)],
     ['a chunk over 1 MiB', pack(header, encodeLargeObjectStart('file', C, 2 << 20), encodeRecord({ k: 'd', d: Buffer.alloc((1 << 20) + 1) }))],
   ])('%s', (_name, bytes) => {
-    expect(code(() => decodeAll(bytes))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => decodeAll(bytes))).toBe('BAD_RESPONSE');
   });
 
   it('refuses an object over maxObjectBytes, whole or announced large', () => {
-    expect(code(() => decodeAll(pack(header, obj, encodePackEnd(1)), { maxObjectBytes: 2 }))).toBe('BAD_RESPONSE');
-    expect(code(() => decodeAll(pack(header, encodeLargeObjectStart('file', C, 3)), { maxObjectBytes: 2 }))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => decodeAll(pack(header, obj, encodePackEnd(1)), { maxObjectBytes: 2 }))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => decodeAll(pack(header, encodeLargeObjectStart('file', C, 3)), { maxObjectBytes: 2 }))).toBe('BAD_RESPONSE');
   });
 
   it('answers random garbage and random cuts of a valid pack with BAD_RESPONSE only, never another error', () => {

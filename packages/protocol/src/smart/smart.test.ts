@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Packr } from 'msgpackr';
-import { isProtocolError } from '../errors.js';
 import {
   parseFetchPlanRequest, parseFetchPlanResponse, parsePackRequest, parseRefsResponse, writeFetchPlanRequest,
   writeFetchPlanResponse, writePackRequest,
 } from './index.js';
+import { thrownCode } from '../test-support/thrown-code.js';
 
 const A = 'a1'.repeat(32);
 const B = 'b2'.repeat(32);
 const raw = (v: unknown) => new Packr({ useRecords: false }).pack(v);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (isProtocolError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('smart fetch bodies', () => {
   it('round-trip a plan request', () => {
@@ -54,7 +44,7 @@ describe('smart fetch bodies', () => {
     ['commitMetadataOnly "yes"', raw({ want: [Buffer.alloc(32)], commitMetadataOnly: 'yes' }), 'BAD_RESPONSE'],
     ['too many haves', raw({ want: [Buffer.alloc(32)], have: Array.from({ length: 5000 }, () => Buffer.alloc(32)) }), 'TOO_LARGE'],
   ])('refuse a plan request that is %s', (_name, body, code) => {
-    expect(codeOf(() => parseFetchPlanRequest(body))).toBe(code);
+    expect(thrownCode(() => parseFetchPlanRequest(body))).toBe(code);
   });
 
   it.each([
@@ -63,7 +53,7 @@ describe('smart fetch bodies', () => {
     ['no list', raw({ objects: 3 }), 'BAD_RESPONSE'],
     ['over the limit', raw({ objects: [[1, Buffer.alloc(32)], [1, Buffer.alloc(32)]] }), 'TOO_LARGE'],
   ])('refuse a pack request with %s', (_name, body, code) => {
-    expect(codeOf(() => parsePackRequest(body, 1))).toBe(code);
+    expect(thrownCode(() => parsePackRequest(body, 1))).toBe(code);
   });
 
   it.each([
@@ -71,13 +61,13 @@ describe('smart fetch bodies', () => {
     ['a negative size', raw({ objects: [[4, Buffer.alloc(32), -1]], totals: { objects: 1, bytes: -1 } })],
     ['no totals', raw({ objects: [] })],
   ])('refuse a plan response with %s', (_name, body) => {
-    expect(codeOf(() => parseFetchPlanResponse(body))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => parseFetchPlanResponse(body))).toBe('BAD_RESPONSE');
   });
 
   it('read refs and refuse a ref name with .. or a value that is not a checksum', () => {
     expect(parseRefsResponse(JSON.stringify({ refs: { 'os/x86_64/stable': A } }))).toEqual(new Map([['os/x86_64/stable', A]]));
-    expect(codeOf(() => parseRefsResponse(JSON.stringify({ refs: { '../x': A } })))).toBe('BAD_RESPONSE');
-    expect(codeOf(() => parseRefsResponse(JSON.stringify({ refs: { main: 'zz' } })))).toBe('BAD_RESPONSE');
-    expect(codeOf(() => parseRefsResponse('<html>'))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => parseRefsResponse(JSON.stringify({ refs: { '../x': A } })))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => parseRefsResponse(JSON.stringify({ refs: { main: 'zz' } })))).toBe('BAD_RESPONSE');
+    expect(thrownCode(() => parseRefsResponse('<html>'))).toBe('BAD_RESPONSE');
   });
 });
