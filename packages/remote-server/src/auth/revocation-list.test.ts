@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRevokedIds, RevocationList } from './revocation-list.js';
+import { isServerError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'osgit-revocation-'));
 afterAll(() => fs.rm(dir, { recursive: true, force: true }));
@@ -37,5 +38,16 @@ describe('the revocation list', () => {
     expect(await list.isRevoked('y')).toBe(false);
     await list.refresh(true);
     expect(await list.isRevoked('y')).toBe(true);
+  });
+
+  it('fails closed when the file exists but was never readable (a folder here: readable even by root)', async () => {
+    const path = join(dir, 'unreadable');
+    await fs.mkdir(path);
+    const list = new RevocationList(path, 0);
+    const err = await list.isRevoked('a').then(() => null, (e: unknown) => e);
+    expect(isServerError(err, 'INTERNAL')).toBe(true);
+    await fs.rmdir(path);
+    await fs.writeFile(path, 'a\n');
+    expect(await list.isRevoked('a')).toBe(true);
   });
 });

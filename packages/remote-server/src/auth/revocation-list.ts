@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { ServerError } from '../errors.js';
 
 /**
  * The ids of revoked tokens, one per line in a file (`#` comments and blank lines ignored), as
@@ -7,17 +8,24 @@ import { promises as fs } from 'node:fs';
  * about a second without a restart and a busy server does not read the file per request.
  * A file that cannot be read after it was once read keeps the last list (never "nothing
  * revoked" because of a transient error); one that does not exist means nothing is revoked yet.
+ * One that exists but has never been readable fails closed: every token check is an INTERNAL
+ * error (500, the cause logged), never an accepted token that may be on the list.
  */
 export class RevocationList {
   private ids = new Set<string>();
   private stamp = '';
   private lastCheck = -Infinity;
   private pending: Promise<void> | null = null;
+  /** why the file, which exists, could not be read yet; null once it was read (or while absent) */
+  private unreadable: unknown = null;
 
   constructor(readonly path: string, private readonly checkIntervalMs = 1000) {}
 
   async isRevoked(id: string): Promise<boolean> {
     await this.refresh();
+    if (this.unreadable !== null) {
+      throw new ServerError('INTERNAL', `the revocation list ${this.path} cannot be read`, { path: this.path }, { cause: this.unreadable });
+    }
     return this.ids.has(id);
   }
 
@@ -42,6 +50,9 @@ export class RevocationList {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         this.ids = new Set();
         this.stamp = '';
+        this.unreadable = null;
+      } else if (this.stamp === '') {
+        this.unreadable = err;
       }
       return;
     }
@@ -50,8 +61,10 @@ export class RevocationList {
       const text = await fs.readFile(this.path, 'utf8');
       this.ids = parseRevokedIds(text);
       this.stamp = stamp;
-    } catch {
-      // keep the previous list; the next check tries again
+      this.unreadable = null;
+    } catch (err) {
+      // Keep the previous list (the next check tries again); with none yet, fail closed.
+      if (this.stamp === '') this.unreadable = err;
     }
   }
 }
