@@ -29,6 +29,18 @@ export type StoreErrorCode =
   | 'NO_SPACE' // the disk filled up; the operation was rolled back
   | 'NATIVE_MISSING' // the store's native addon (locks, syncfs) is not built
   | 'PERMISSION_DENIED' // the repository (or a path in it) cannot be read or written by this user
+  | 'MERGE_CONFLICT' // a merge (or cherry-pick, revert, switch) left paths that need a person (data: conflicts)
+  | 'UNRELATED_HISTORIES' // the two commits share no ancestor and --allow-unrelated-histories was not given
+  | 'NOT_A_WORKTREE' // the command needs a worktree and the folder is not in one
+  | 'WORKTREE_EXISTS' // a worktree already uses that folder or that branch
+  | 'WORKTREE_BRANCH_GONE' // the worktree's branch was deleted (data: branch, worktree)
+  | 'LOCAL_CHANGES' // uncommitted changes would be overwritten (data: paths); nothing was changed
+  | 'MERGE_IN_PROGRESS' // a merge/cherry-pick/revert awaits --continue or --abort
+  | 'NO_MERGE_IN_PROGRESS' // --continue or --abort with nothing to continue
+  | 'BRANCH_EXISTS'
+  | 'BRANCH_NOT_MERGED' // deleting a branch whose commits no other branch or tag holds (use --force)
+  | 'BISECT_STATE' // a bisect command that does not fit the bisect state (none started, no good yet...)
+  | 'NOTHING_TO_COMMIT' // a worktree commit with no change (use --allow-empty)
   | 'IO'; // any other file-system failure (data: path, errno, syscall)
 
 export class StoreError extends Error {

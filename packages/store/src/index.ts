@@ -45,3 +45,5 @@ export { resolveTreePath, type TreeNode } from './inspect/tree-path.js';
 export { fsck, type FsckResult, type FsckProblem, type FsckProgress } from './inspect/fsck.js';
 export { reachableObjects, type ReachableObject, type ReachableOptions } from './inspect/reachable.js';
 export { updateSummary, SUMMARY_TYPE, type SummaryResult } from './inspect/summary.js';
+
+export { commitParents, mergeParentsMetadata, MERGE_PARENTS_KEY } from './history/commit-parents.js';
