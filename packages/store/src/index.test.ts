@@ -7,6 +7,7 @@ describe('@osgit/store public API', () => {
   it('exports exactly the names other packages rely on', () => {
     expect(Object.keys(store).sort()).toEqual([
       'COMMIT_TYPE',
+      'CommitGraph',
       'DIRMETA_TYPE',
       'DIRTREE_TYPE',
       'KeyFile',
@@ -48,6 +49,7 @@ describe('@osgit/store public API', () => {
       'fsError',
       'fsck',
       'gvariant',
+      'isAncestor',
       'isChecksum',
       'isCommitPartial',
       'isStoreError',
@@ -57,6 +59,7 @@ describe('@osgit/store public API', () => {
       'listTree',
       'log',
       'markCommitPartial',
+      'mergeBases',
       'mergeParentsMetadata',
       'metadataValue',
       'normalizeXattrs',
@@ -82,6 +85,7 @@ describe('@osgit/store public API', () => {
       'validateRefName',
       'validateRemoteName',
       'verifyMetadataObject',
+      'walkCommits',
       'withLock',
     ]);
   });

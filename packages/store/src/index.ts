@@ -47,3 +47,6 @@ export { reachableObjects, type ReachableObject, type ReachableOptions } from '.
 export { updateSummary, SUMMARY_TYPE, type SummaryResult } from './inspect/summary.js';
 
 export { commitParents, mergeParentsMetadata, MERGE_PARENTS_KEY } from './history/commit-parents.js';
+export { CommitGraph, type GraphNode } from './history/commit-graph.js';
+export { mergeBases, isAncestor } from './history/merge-base.js';
+export { walkCommits, type WalkOptions } from './history/walk-commits.js';
