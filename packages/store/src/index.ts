@@ -50,3 +50,8 @@ export { commitParents, mergeParentsMetadata, MERGE_PARENTS_KEY } from './histor
 export { CommitGraph, type GraphNode } from './history/commit-graph.js';
 export { mergeBases, isAncestor } from './history/merge-base.js';
 export { walkCommits, type WalkOptions } from './history/walk-commits.js';
+
+export { mergeText, isMergeableText, type MergeFavor, type MergeTextOptions, type MergeTextResult } from './merge/merge-text.js';
+export { type MergeConflict, type ConflictKind, type SideDescription } from './merge/conflict.js';
+export { MergeObjects, type MergeStats } from './merge/merge-objects.js';
+export { mergeTrees, type TreeRoot, type MergeTreesOptions, type MergeTreesResult } from './merge/merge-trees.js';
