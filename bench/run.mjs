@@ -23,6 +23,7 @@ import { assertGnuTime, checksumFromOutput, measure } from './lib/measure.mjs';
 import { mebibytes, renderReport, seconds, summarize } from './lib/report.mjs';
 import { measureStartup, renderStartup } from './lib/startup.mjs';
 import { measurePulls, renderPulls } from './lib/pulls.mjs';
+import { HISTORY_CASES, measureHistory, renderHistory } from './lib/history.mjs';
 import { ensureSyntheticTree, syntheticTreeName } from './lib/synthetic-tree.mjs';
 import { treeDigest } from './lib/tree-digest.mjs';
 
@@ -41,7 +42,7 @@ const MEASUREMENTS = [
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
-const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls'];
+const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls', ...HISTORY_CASES];
 const TOOL_NAMES = ['ostree', 'osgit'];
 
 // OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
@@ -149,6 +150,8 @@ function parseOptions() {
     selected: MEASUREMENTS.filter((m) => only.length === 0 || only.includes(m.case)).map((m) => m.id),
     startup: (only.length === 0 || only.includes('startup')) && tools.includes('osgit'),
     pulls: (only.length === 0 || only.includes('pulls')) && tools.length === 2,
+    // The history cases (bench/lib/history.mjs) measure osgit against git and itself.
+    history: tools.includes('osgit') ? HISTORY_CASES.filter((c) => only.length === 0 || only.includes(c)) : [],
     startupRuns,
     tools,
     corpus: values.corpus ? resolve(values.corpus) : undefined,
@@ -347,7 +350,7 @@ async function main() {
   if (options.tools.includes('ostree') && capture('ostree', ['--version']) == null) {
     fail('ostree not found: install it (apt-get install ostree)');
   }
-  const corpus = options.selected.length || options.pulls ? prepareCorpus(options) : null;
+  const corpus = options.selected.length || options.pulls || options.history.length ? prepareCorpus(options) : null;
   const results = {
     meta: describeMachine(options, corpus?.text ?? 'none (start-up case only)'),
     tools: options.tools,
@@ -387,12 +390,27 @@ async function main() {
       for (const error of row.errors) results.problems.push(`pulls: ${id}: ${error}`);
     }
   }
+  if (options.history.length) {
+    if (capture('git', ['--version']) == null) fail('git not found: install it (apt-get install git)');
+    results.history = measureHistory({
+      cli: OSGIT_CLI,
+      corpus: corpus.dir,
+      work: join(options.work, 'history'),
+      runs: options.runs,
+      log,
+      timeoutSeconds: options.timeoutSeconds,
+      only: options.history,
+    });
+    for (const [id, row] of Object.entries(results.history.rows)) {
+      for (const error of row.errors) results.problems.push(`history: ${id}: ${error}`);
+    }
+  }
   removeTree(options.work);
 
   crossCheck(results);
   for (const problem of results.problems) loud(problem);
   const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '') +
-    (results.pulls ? `${renderPulls(results.pulls)}\n` : '');
+    (results.pulls ? `${renderPulls(results.pulls)}\n` : '') + (results.history ? `${renderHistory(results.history)}\n` : '');
   console.log(`\n${report}`);
   writeFileSync(options.report, report);
   log(`wrote ${options.report}`);
@@ -414,7 +432,7 @@ function prepareCorpus(options) {
     synthetic: needsSynthetic ? ensureSyntheticTree(corpus, log) : join(corpus, syntheticTreeName()),
   };
   const text = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
-    (options.pulls ? `; rootfs-b ${treeSize(join(corpus, 'rootfs-b'))}` : '') +
+    (options.pulls || options.history.includes('merge') ? `; rootfs-b ${treeSize(join(corpus, 'rootfs-b'))}` : '') +
     (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
   log(text);
   return { dir: corpus, trees, text, needsSynthetic };
