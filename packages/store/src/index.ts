@@ -55,3 +55,13 @@ export { mergeText, isMergeableText, type MergeFavor, type MergeTextOptions, typ
 export { type MergeConflict, type ConflictKind, type SideDescription } from './merge/conflict.js';
 export { MergeObjects, type MergeStats } from './merge/merge-objects.js';
 export { mergeTrees, type TreeRoot, type MergeTreesOptions, type MergeTreesResult } from './merge/merge-trees.js';
+export { bisectStart, type BisectStartOptions } from './history/bisect-start.js';
+export { bisectMark, type BisectMarkOptions, type BisectVerdict } from './history/bisect-mark.js';
+export { bisectLog } from './history/bisect-log.js';
+export { bisectReset, type BisectResetResult } from './history/bisect-reset.js';
+export {
+  bisectRun, type BisectRunOptions, type BisectRunResult, type BisectTested, type BisectTestExit, type BisectTestOutcome,
+  type BisectTestingStep,
+} from './history/bisect-run.js';
+export { type BisectStep, type BisectCommitRef } from './history/bisect-step.js';
+export { chooseBisectCommit, estimateBisectSteps, type BisectGraph, type BisectChoice } from './history/bisect-next.js';
