@@ -78,6 +78,15 @@ function regularFiles(root, skip = new Set()) {
   return out;
 }
 
+function countDirs(root) {
+  let n = 1;
+  for (const name of readdirSync(root)) {
+    const st = lstatSync(join(root, name));
+    if (st.isDirectory()) n += countDirs(join(root, name));
+  }
+  return n;
+}
+
 /** `count` paths spread evenly over `files` (deterministic: the same corpus gives the same picks). */
 function spread(files, count, offset = 0) {
   const step = files.length / count;
@@ -191,7 +200,8 @@ export function measureHistory({ cli, corpus, work, runs, log, timeoutSeconds, o
       spawnSync('sleep', ['1.1']);
       git(['status', '--porcelain'], { env, cwd: tree });
       const gitStatus = ['git', ['status', '--porcelain']];
-      const osgitStatus = osgitArgs('status');
+      // `--porcelain` (paths only) where this build has it, as git's; else the human output.
+      let osgitStatus = osgitArgs('status', '--porcelain');
       const gitEnv = { ...GIT_ENV, ...env };
       const check = (r, what) => {
         if (r.ok && r.stdout.trim() !== '') {
@@ -203,7 +213,14 @@ export function measureHistory({ cli, corpus, work, runs, log, timeoutSeconds, o
       // Warm-up: the page cache and, for osgit, the stat cache a first status fills.
       timed(...gitStatus, { cwd: tree, env: gitEnv });
       if (osgitWorktree) {
-        const warm = timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV });
+        let warm = timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV });
+        if (!warm.ok && /porcelain/.test(warm.error ?? '')) {
+          osgitStatus = osgitArgs('status');
+          warm = timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV });
+        }
+        if (warm.ok && osgitStatus[1].includes('--porcelain') && warm.stdout.trim() !== '') {
+          rows.status.errors.push(`osgit status reported changes in an unchanged worktree: ${warm.stdout.trim().split('\n').slice(0, 3).join('; ')}`);
+        }
         if (!warm.ok) unavailable('status', `osgit status: ${warm.error}`);
         else rows.status.notes.push(`first osgit status (fills the stat cache): ${seconds(warm.wallSeconds)}`);
       }
@@ -212,12 +229,15 @@ export function measureHistory({ cli, corpus, work, runs, log, timeoutSeconds, o
         const sides = [
           () => record('status', 'reference', check(timed(...gitStatus, { cwd: tree, env: gitEnv }), 'git status')),
           ...(osgitWorktree && !rows.status.unavailable
-            ? [() => record('status', 'subject', timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV }))]
+            ? [() => record('status', 'subject', osgitStatus[1].includes('--porcelain')
+              ? check(timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV }), 'osgit status')
+              : timed(...osgitStatus, { cwd: tree, env: OSGIT_ENV }))]
             : []),
         ];
         for (const side of round % 2 ? sides.reverse() : sides) side();
       }
-      rows.status.notes.push(`${rounds} rounds alternating which tool goes first; both read the same folder (the osgit worktree, git's work tree)`);
+      rows.status.notes.push(`${rounds} rounds alternating which tool goes first; both read the same folder (the osgit worktree, git's work tree); ` +
+        `commands: \`git status --porcelain\`, \`osgit ${osgitStatus[1].slice(1).join(' ')}\``);
     }
 
     if (want('worktree-commit')) {
@@ -234,9 +254,12 @@ export function measureHistory({ cli, corpus, work, runs, log, timeoutSeconds, o
             unavailable('worktree-commit', `osgit commit in a worktree: ${r.error}`);
             break;
           }
-          if (!record('worktree-commit', 'subject', r)) break;
+          const read = /([\d.]+) MB read/.exec(r.stdout)?.[1];
+          if (!record('worktree-commit', 'subject', r, { mbRead: read == null ? null : Number(read) })) break;
         }
       }
+      const reads = rows['worktree-commit'].subject.map((x) => x.mbRead).filter((x) => x != null);
+      if (reads.length) rows['worktree-commit'].notes.push(`the worktree commits read ${reads.join(', ')} MB of file contents (the changed files; the stat cache vouches for the rest)`);
       // The whole tree afresh: a new repository each run, osgit and ostree.
       for (let run = 1; run <= runs; run++) {
         for (const tool of ['osgit', 'ostree']) {
@@ -346,6 +369,16 @@ function measureMerge({ osgit, osgitArgs, timed, record, unavailable, rows, work
       const merged = osgit(['rev-parse', '--repo', repo, ref]).trim();
       row.extra.mergeCommit = merged;
       if (treesRead == null) row.notes.push('osgit merge --json does not report the trees it read');
+      else {
+        // Folders on the way to a changed file: the only trees that differ between the sides.
+        const dirs = new Set(['']);
+        for (const p of [...sides.x, ...sides.y]) {
+          const parts = p.split('/');
+          for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+        }
+        row.notes.push(`osgit merge read ${treesRead} trees; ${dirs.size} folders (root included) hold the 200 changed files, ` +
+          `each read from at most three commits (base, ours, theirs); rootfs-b has ${countDirs(rootfsB)} folders`);
+      }
       if (ostree) {
         // ostree is the oracle: the merge commit holds exactly the 200 changed files on top of base.
         const diff = run1('ostree', [`--repo=${repo}`, 'diff', o.base, merged]).split('\n').filter(Boolean);
