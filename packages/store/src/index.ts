@@ -65,3 +65,8 @@ export {
 } from './history/bisect-run.js';
 export { type BisectStep, type BisectCommitRef } from './history/bisect-step.js';
 export { chooseBisectCommit, estimateBisectSteps, type BisectGraph, type BisectChoice } from './history/bisect-next.js';
+export { mergeCommits, type MergeCommitsOptions, type MergeCommitsResult } from './merge/merge-commits.js';
+export { mergeIntoBranch, type MergeIntoBranchOptions, type MergeIntoBranchResult } from './merge/merge-into-branch.js';
+export { type PickCommitOptions, type PickCommitResult } from './merge/pick-commit.js';
+export { cherryPick } from './merge/cherry-pick.js';
+export { revert } from './merge/revert.js';

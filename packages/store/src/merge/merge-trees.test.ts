@@ -156,7 +156,7 @@ describe('mergeTrees', () => {
     const theirs = await tree({ l: { link: 'c' }, t: 'changed\n', d: 'D\n', 'fd/inner': 'z\n', added: 'theirs\n', keep: 'k\n' });
     const r = await merge(base, ours, theirs);
     expect(kinds(r).sort()).toEqual([
-      'add-add /added', 'delete-modify /d', 'file-directory /fd', 'modify-delete /m', 'symlink-target /l', 'type /t',
+      'add-add /added', 'delete-modify /d', 'file-directory /fd~ours', 'modify-delete /m', 'symlink-target /l', 'type /t',
     ]);
     const link = r.conflicts.find((c) => c.kind === 'symlink-target')!;
     expect([link.base?.target, link.ours?.target, link.theirs?.target]).toEqual(['a', 'b', 'c']);
@@ -171,10 +171,13 @@ describe('mergeTrees', () => {
     expect((seen['/d'] as Seen).text).toBe('D\n');
     expect((seen['/l'] as Seen).link).toBe('b');
     expect((seen['/t'] as Seen).link).toBe('elsewhere');
-    expect((seen['/fd'] as Seen).text).toBe('y\n');
+    // The folder keeps the name; the file moves aside to NAME~SIDE, as git does.
+    expect(seen['/fd']).toBe('dir');
+    expect((seen['/fd/inner'] as Seen).text).toBe('z\n');
+    expect((seen['/fd~ours'] as Seen).text).toBe('y\n');
     // -X resolves what git's -X resolves; modify/delete and file/directory stay conflicts.
     const favored = await merge(base, ours, theirs, { favor: 'theirs' });
-    expect(kinds(favored).sort()).toEqual(['delete-modify /d', 'file-directory /fd', 'modify-delete /m']);
+    expect(kinds(favored).sort()).toEqual(['delete-modify /d', 'file-directory /fd~ours', 'modify-delete /m']);
     const fs2 = await flatten(favored.tree);
     expect((fs2['/l'] as Seen).link).toBe('c');
     expect((fs2['/t'] as Seen).text).toBe('changed\n');

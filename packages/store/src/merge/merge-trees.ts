@@ -129,13 +129,41 @@ async function mergeEntries(ctx: Ctx, path: string, base: DirTree, ours: DirTree
   const [mb, mo, mt] = [entriesOf(base), entriesOf(ours), entriesOf(theirs)];
   const names = [...new Set([...mb.keys(), ...mo.keys(), ...mt.keys()])].sort(compareNames);
   const out: DirTree = { files: [], dirs: [] };
-  for (const name of names) {
-    const child = path === '/' ? `/${name}` : `${path}/${name}`;
-    const r = await mergeEntry(ctx, child, mb.get(name) ?? null, mo.get(name) ?? null, mt.get(name) ?? null);
+  const taken = new Set(names);
+  const put = (name: string, r: Entry): void => {
     if (r?.kind === 'file') out.files.push({ name, checksum: r.checksum });
     else if (r) out.dirs.push({ name, tree: r.tree, meta: r.meta });
+  };
+  for (const name of names) {
+    const child = join(path, name);
+    const [b, o, t] = [mb.get(name) ?? null, mo.get(name) ?? null, mt.get(name) ?? null];
+    if (o !== null && t !== null && o.kind !== t.kind && !same(b, o) && !same(b, t)) {
+      // A file on one side, a folder on the other: as git does, the folder keeps the name and
+      // the file moves aside to NAME~SIDE, so a worktree shows both; this stays a conflict even
+      // with -X. The conflict names the moved file.
+      const fileSide = o.kind === 'file' ? 'ours' : 'theirs';
+      const aside = freeName(taken, `${name}~${(fileSide === 'ours' ? ctx.opts.oursLabel : ctx.opts.theirsLabel).replace(/\//g, '_')}`);
+      taken.add(aside);
+      ctx.conflicts.push({ path: join(path, aside), kind: 'file-directory', ...describeSides(ctx, b, o, t) });
+      put(name, o.kind === 'dir' ? o : t);
+      put(aside, o.kind === 'file' ? o : t);
+      continue;
+    }
+    put(name, await mergeEntry(ctx, child, b, o, t));
   }
+  out.files.sort((x, y) => compareNames(x.name, y.name));
+  out.dirs.sort((x, y) => compareNames(x.name, y.name));
   return out;
+}
+
+function join(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+/** `want`, or `want_1`, `want_2`... whichever no entry of the folder uses (git's unique_path). */
+function freeName(taken: ReadonlySet<string>, want: string): string {
+  if (!taken.has(want)) return want;
+  for (let i = 1; ; i++) if (!taken.has(`${want}_${i}`)) return `${want}_${i}`;
 }
 
 async function mergeEntry(ctx: Ctx, path: string, b: Entry, o: Entry, t: Entry): Promise<Entry> {
@@ -165,9 +193,7 @@ async function mergeEntry(ctx: Ctx, path: string, b: Entry, o: Entry, t: Entry):
     ctx.conflicts.push({ path, kind: o === null ? 'delete-modify' : 'modify-delete', ...describeSides(ctx, b, o, t) });
     return kept;
   }
-  // A file on one side, a folder on the other: git keeps this a conflict even with -X.
-  ctx.conflicts.push({ path, kind: 'file-directory', ...describeSides(ctx, b, o, t) });
-  return o;
+  throw new Error(`unreachable: ${path} is a file on one side and a folder on the other (handled by mergeEntries)`);
 }
 
 function describeSides(ctx: Ctx, b: Entry, o: Entry, t: Entry): { base?: SideDescription; ours?: SideDescription; theirs?: SideDescription } {
