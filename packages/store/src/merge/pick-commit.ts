@@ -7,7 +7,7 @@ import { commitParents } from '../history/commit-parents.js';
 import type { Commit } from '../objects/commit.js';
 import { MergeObjects, type MergeStats } from './merge-objects.js';
 import type { MergeFavor } from './merge-text.js';
-import { mergeTrees, type TreeRoot } from './merge-trees.js';
+import { mergeTrees, type MergeTreesResult, type TreeRoot } from './merge-trees.js';
 import { rootOf } from './merge-commits.js';
 import { type BeforeRefUpdate, readBranch, stageBranchCommit } from './branch-commit.js';
 import { mergeConflict } from './merge-into-branch.js';
@@ -46,44 +46,68 @@ export interface PickCommitResult {
  */
 export async function pickCommit(repo: Repo, direction: 'pick' | 'revert', opts: PickCommitOptions): Promise<PickCommitResult> {
   const old = await readBranch(repo, opts.branch);
-  const picked = await revParse(repo, opts.rev);
-  const commit = await repo.readCommit(picked);
-  const parent = chooseParent(commit, picked, opts.mainline);
-  const verb = direction === 'pick' ? 'cherry-pick' : 'revert';
+  const plan = await planPick(repo, direction, opts.rev, opts.mainline);
   const tx = await Transaction.begin(repo);
   try {
     const objects = new MergeObjects(repo, tx);
-    const pickedRoot = { tree: commit.rootTree, meta: commit.rootMeta };
-    const parentRoot: TreeRoot | null = parent ? await rootOf(objects, parent) : null;
     const ours = await rootOf(objects, old);
-    const label = `${picked.slice(0, 10)} (${commit.subject})`;
-    const r = direction === 'pick'
-      ? await mergeTrees(objects, parentRoot, ours, pickedRoot, labels(opts, opts.branch, label))
-      : await mergeTrees(objects, pickedRoot, ours, parentRoot ?? await emptyRoot(objects, ours), labels(opts, opts.branch, `parent of ${label}`));
-    if (r.conflicts.length > 0) throw mergeConflict(`${verb} of ${opts.rev} onto ${opts.branch}`, r.conflicts, { branch: opts.branch, rev: opts.rev });
-    if (r.tree === ours.tree && r.meta === ours.meta) {
-      throw new StoreError('NOTHING_TO_COMMIT', `${verb} of ${opts.rev} onto ${opts.branch} changes nothing: ${direction === 'pick' ? 'the change is already there' : 'the change is not there'}`, { branch: opts.branch, rev: opts.rev });
-    }
-    const message = direction === 'pick' ? pickMessage(commit, picked) : revertMessage(commit, picked, parent, opts.mainline);
+    const r = await mergePick(objects, plan, ours, { oursLabel: opts.branch, ...(opts.favor ? { favor: opts.favor } : {}) });
+    if (r.conflicts.length > 0) throw mergeConflict(`${plan.verb} of ${opts.rev} onto ${opts.branch}`, r.conflicts, { branch: opts.branch, rev: opts.rev });
+    if (r.tree === ours.tree && r.meta === ours.meta) throw nothingToDo(plan, opts.rev, opts.branch);
     const { commit: made, update } = stageBranchCommit(tx, {
       branch: opts.branch,
       tip: old,
       root: { tree: r.tree, meta: r.meta },
-      subject: opts.message ?? message.subject,
-      body: message.body,
+      subject: opts.message ?? plan.subject,
+      body: plan.body,
       ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
-      reason: `${verb}: ${commit.subject || picked}`,
+      reason: plan.reason,
     });
     await opts.beforeRefUpdate?.();
     await tx.commit({ refs: [update] });
-    return { branch: opts.branch, old, commit: made, picked, stats: r.stats };
+    return { branch: opts.branch, old, commit: made, picked: plan.picked, stats: r.stats };
   } finally {
     await tx.abort().catch(() => undefined);
   }
 }
 
-function labels(opts: PickCommitOptions, ours: string, theirs: string): { favor?: MergeFavor; oursLabel: string; theirsLabel: string } {
-  return { ...(opts.favor ? { favor: opts.favor } : {}), oursLabel: ours, theirsLabel: theirs };
+/** What a cherry-pick or revert of a commit is: the commit, the parent its change is measured against, the new message. */
+export interface PickPlan {
+  direction: 'pick' | 'revert';
+  verb: 'cherry-pick' | 'revert';
+  picked: Checksum;
+  commit: Commit;
+  parent: Checksum | null;
+  subject: string;
+  body: string;
+  reason: string;
+}
+
+/** Resolves the commit and its mainline parent (INVALID_ARGUMENT for a merge without -m) and words the new commit. */
+export async function planPick(repo: Repo, direction: 'pick' | 'revert', rev: string, mainline?: number): Promise<PickPlan> {
+  const picked = await revParse(repo, rev);
+  const commit = await repo.readCommit(picked);
+  const parent = chooseParent(commit, picked, mainline);
+  const message = direction === 'pick' ? pickMessage(commit, picked) : revertMessage(commit, picked, parent, mainline);
+  const verb = direction === 'pick' ? 'cherry-pick' : 'revert';
+  return { direction, verb, picked, commit, parent, ...message, reason: `${verb}: ${commit.subject || picked}` };
+}
+
+/** The three-way merge of a pick onto `ours`: base = parent, theirs = commit (revert: the other way round). */
+export async function mergePick(
+  objects: MergeObjects, plan: PickPlan, ours: TreeRoot, opts: { oursLabel: string; favor?: MergeFavor },
+): Promise<MergeTreesResult> {
+  const pickedRoot = { tree: plan.commit.rootTree, meta: plan.commit.rootMeta };
+  const parentRoot: TreeRoot | null = plan.parent ? await rootOf(objects, plan.parent) : null;
+  const label = `${plan.picked.slice(0, 10)} (${plan.commit.subject})`;
+  const o = { ...(opts.favor ? { favor: opts.favor } : {}), oursLabel: opts.oursLabel };
+  return plan.direction === 'pick'
+    ? mergeTrees(objects, parentRoot, ours, pickedRoot, { ...o, theirsLabel: label })
+    : mergeTrees(objects, pickedRoot, ours, parentRoot ?? emptyRoot(objects, ours), { ...o, theirsLabel: `parent of ${label}` });
+}
+
+export function nothingToDo(plan: PickPlan, rev: string, branch: string): StoreError {
+  return new StoreError('NOTHING_TO_COMMIT', `${plan.verb} of ${rev} onto ${branch} changes nothing: ${plan.direction === 'pick' ? 'the change is already there' : 'the change is not there'}`, { branch, rev });
 }
 
 /** The parent whose difference is the change: the only one, or the -m N one of a merge. */
@@ -117,6 +141,6 @@ function revertMessage(c: Commit, checksum: Checksum, parent: Checksum | null, m
 }
 
 /** The empty tree (reverting a root commit removes everything it added). */
-async function emptyRoot(objects: MergeObjects, like: TreeRoot): Promise<TreeRoot> {
+function emptyRoot(objects: MergeObjects, like: TreeRoot): TreeRoot {
   return { tree: objects.writeDirTree({ files: [], dirs: [] }), meta: like.meta };
 }
