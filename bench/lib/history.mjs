@@ -370,14 +370,21 @@ function measureMerge({ osgit, osgitArgs, timed, record, unavailable, rows, work
       row.extra.mergeCommit = merged;
       if (treesRead == null) row.notes.push('osgit merge --json does not report the trees it read');
       else {
-        // Folders on the way to a changed file: the only trees that differ between the sides.
-        const dirs = new Set(['']);
-        for (const p of [...sides.x, ...sides.y]) {
-          const parts = p.split('/');
-          for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-        }
-        row.notes.push(`osgit merge read ${treesRead} trees; ${dirs.size} folders (root included) hold the 200 changed files, ` +
-          `each read from at most three commits (base, ours, theirs); rootfs-b has ${countDirs(rootfsB)} folders`);
+        // A merge must descend only into folders that both branches changed (elsewhere one side
+        // equals the base and the other side's subtree is taken whole): 3 reads each at most.
+        const folders = (paths) => {
+          const dirs = new Set(['']);
+          for (const p of paths) {
+            const parts = p.split('/');
+            for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+          }
+          return dirs;
+        };
+        const [fx, fy] = [folders(sides.x), folders(sides.y)];
+        const both = [...fx].filter((d) => fy.has(d)).length;
+        row.notes.push(`osgit merge read ${treesRead} trees; ${both} folders (root included) hold changes of both branches, ` +
+          `the only ones it must descend into (≤ ${3 * both} reads from base, ours and theirs); ${new Set([...fx, ...fy]).size} folders ` +
+          `hold any change; rootfs-b has ${countDirs(rootfsB)} folders`);
       }
       if (ostree) {
         // ostree is the oracle: the merge commit holds exactly the 200 changed files on top of base.
