@@ -5,6 +5,8 @@ import { revParse } from '../inspect/rev-parse.js';
 import { requireBisectState, type BisectState } from './bisect-state.js';
 import { advanceBisect, subjectOf, type AdvanceOptions, type BisectStep } from './bisect-step.js';
 import { checkGoodsBelowBad } from './bisect-start.js';
+import { CommitGraph } from './commit-graph.js';
+import { isAncestorIn } from './merge-base.js';
 
 export type BisectVerdict = 'good' | 'bad' | 'skip';
 
@@ -17,8 +19,8 @@ export interface BisectMarkOptions extends AdvanceOptions {
 /**
  * Marks a commit good, bad or skipped (`osgit bisect good|bad|skip [REV]`) and names the next
  * commit to test, or the answer. Refuses, changing nothing, when no bisection is in progress,
- * no REV is given and no commit is under test, the revision is unknown, or the mark would put
- * a good commit outside the bad one's history.
+ * no REV is given and no commit is under test, the revision is unknown, a good commit is not
+ * in the bad one's history, or a bad one is in a good one's history or above no good one.
  */
 export async function bisectMark(repo: Repo, opts: BisectMarkOptions): Promise<BisectStep> {
   const state = await requireBisectState(repo);
@@ -35,13 +37,32 @@ export async function markCommit(
     await checkGoodsBelowBad(repo, state.bad, [commit]);
     if (!next.goods.includes(commit)) next.goods.push(commit);
   } else if (verdict === 'bad') {
-    await checkGoodsBelowBad(repo, commit, state.goods);
+    await checkNewBad(repo, commit, state.goods);
     next.bad = commit;
   } else if (!next.skips.includes(commit)) {
     next.skips.push(commit);
   }
   next.log = [...state.log, `# ${verdict}: [${commit}] ${await subjectOf(repo, commit)}`, `osgit bisect ${verdict} ${commit}`];
   return advanceBisect(repo, next, opts);
+}
+
+/**
+ * A new bad commit must be above some good commit and below none: a good commit outside its
+ * history only trims the search, as in git (a bisection across a merge marks commits on both
+ * sides), but a bad commit in a good one's history contradicts the marks.
+ */
+async function checkNewBad(repo: Repo, bad: Checksum, goods: readonly Checksum[]): Promise<void> {
+  const graph = new CommitGraph(repo);
+  for (const g of goods) {
+    if (await isAncestorIn(graph, bad, g)) {
+      throw new StoreError('BISECT_STATE', `commit ${bad} cannot be bad: it is in the history of the good commit ${g}`, { reason: 'bad-below-good', bad, good: g });
+    }
+  }
+  let above = goods.length === 0;
+  for (const g of goods) if (!above && (await isAncestorIn(graph, g, bad))) above = true;
+  if (!above) {
+    throw new StoreError('BISECT_STATE', `commit ${bad} cannot be bad: no good commit is in its history`, { reason: 'good-not-ancestor', bad, goods: [...goods] });
+  }
 }
 
 function currentOf(state: BisectState, verdict: BisectVerdict): Checksum {

@@ -150,10 +150,15 @@ describe('bisect refusals change nothing', () => {
     await bisectStart(repo, { bad: 'main', goods: [c[0]!] });
     const before = await bisectLog(repo);
     await expectCode(bisectMark(repo, { verdict: 'good', rev: 'side' }), 'BISECT_STATE');
-    // a bad commit below a good one
+    // a bad commit below a good one, and one above no good one
     await bisectMark(repo, { verdict: 'good', rev: c[3]! });
-    await expectCode(bisectMark(repo, { verdict: 'bad', rev: c[1]! }), 'BISECT_STATE');
+    expect((await expectCode(bisectMark(repo, { verdict: 'bad', rev: c[1]! }), 'BISECT_STATE')).data).toMatchObject({ reason: 'bad-below-good' });
     expect((await bisectLog(repo)).length).toBe(before.length + 2);
+    await bisectReset(repo);
+    await bisectStart(repo, { bad: 'main', goods: [c[4]!] }); // side forks below c5
+    const started = await bisectLog(repo);
+    expect((await expectCode(bisectMark(repo, { verdict: 'bad', rev: 'side' }), 'BISECT_STATE')).data).toMatchObject({ reason: 'good-not-ancestor' });
+    expect(await bisectLog(repo)).toEqual(started);
   });
 
   it('refuses a second start, and a checkout folder that exists', async () => {
