@@ -30,6 +30,12 @@ export { markCommitPartial, isCommitPartial, clearCommitPartial } from './repo/c
 
 export { type RefName, parseRefSpec, formatRef, validateRefName, validateRemoteName } from './refs/ref-name.js';
 export { readRef, listRefs, updateRef, type RefEntry, type RefUpdate } from './refs/refs.js';
+export { readReflog, type ReflogEntry } from './refs/reflog.js';
+export { createBranch } from './refs/create-branch.js';
+export { renameBranch } from './refs/rename-branch.js';
+export { deleteBranch, type DeleteBranchResult } from './refs/delete-branch.js';
+export { listBranches, type BranchInfo } from './refs/list-branches.js';
+export { createTag, deleteTag, listTags } from './refs/tags.js';
 
 export { commitTree, type CommitOptions, type CommitResult } from './commit/commit-tree.js';
 export { type WriteTreeProgress, type TreeModifier } from './commit/write-tree.js';
@@ -37,7 +43,7 @@ export { parseTimestamp, defaultTimestamp } from './commit/parse-timestamp.js';
 
 export { checkout, type CheckoutOptions, type CheckoutResult, type CheckoutProgress } from './checkout/checkout.js';
 
-export { revParse } from './inspect/rev-parse.js';
+export { revParse, type RevParseOptions } from './inspect/rev-parse.js';
 export { log, summarizeCommit, jsonValue, type CommitSummary, type LogResult } from './inspect/log.js';
 export { diffCommits, type DiffEntry, type DiffKind } from './inspect/diff.js';
 export { listTree, formatLsEntry, type LsEntry } from './inspect/ls.js';

@@ -43,7 +43,7 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     const local: RefName = opts.mirror ? { remote: null, name: ref } : { remote: remote.name, name: ref };
     const old = await readRef(repo, local);
     pulled.push({ ref, localRef: formatRef(local), commit, old });
-    updates.push({ ref: local, expected: old, value: commit });
+    updates.push({ ref: local, expected: old, value: commit, reason: 'pull' });
   }
 
   const abort = new AbortController();

@@ -115,7 +115,7 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
   for (const [name, commit] of targets) {
     const ref: RefName = opts.mirror ? { remote: null, name } : { remote: remote.name, name };
     const old = await readRef(repo, ref);
-    updates.push({ ref, expected: old, value: commit });
+    updates.push({ ref, expected: old, value: commit, reason: 'pull' });
     pulled.push({ remoteRef: name, localRef: opts.mirror ? name : `${remote.name}:${name}`, old, new: commit });
   }
 

@@ -246,7 +246,7 @@ async function* packStream(
 
 /** refs/remotes/REMOTE/REF := what the server now holds. */
 async function trackRemoteRefs(repo: Repo, remote: string, updates: ReadonlyArray<{ ref: string; new: Checksum }>): Promise<void> {
-  for (const u of updates) await updateRef(repo, { ref: { remote, name: u.ref }, expected: undefined, value: u.new });
+  for (const u of updates) await updateRef(repo, { ref: { remote, name: u.ref }, expected: undefined, value: u.new, reason: 'push' });
 }
 
 /** Keeps the server's account (what it stored, each ref's outcome) on the error. */

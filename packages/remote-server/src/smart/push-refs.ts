@@ -59,7 +59,7 @@ export async function planRefUpdates(
  */
 export async function commitWithRefs(tx: Transaction, planned: readonly PlannedUpdate[]): Promise<RefOutcome[]> {
   const moving = planned.filter((p) => p.status !== 'unchanged');
-  const updates: RefUpdate[] = moving.map((p) => ({ ref: { remote: null, name: p.ref }, expected: p.old, value: p.new }));
+  const updates: RefUpdate[] = moving.map((p) => ({ ref: { remote: null, name: p.ref }, expected: p.old, value: p.new, reason: 'push' }));
   // "unchanged" still asserts the client's view: the ref must hold `old` (= new) right now.
   for (const p of planned) {
     if (p.status === 'unchanged' && (await readRef(tx.repo, { remote: null, name: p.ref })) !== p.old) throw conflict(p, null);
@@ -78,7 +78,7 @@ export async function commitWithRefs(tx: Transaction, planned: readonly PlannedU
 async function rollBack(tx: Transaction, applied: readonly PlannedUpdate[]): Promise<void> {
   for (const p of applied) {
     try {
-      await updateRef(tx.repo, { ref: { remote: null, name: p.ref }, expected: p.new, value: p.old });
+      await updateRef(tx.repo, { ref: { remote: null, name: p.ref }, expected: p.new, value: p.old, reason: 'push: rolled back' });
     } catch {
       // Someone moved it again already: theirs stands.
     }

@@ -97,7 +97,8 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
     if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
     const written = tx.stats.bytesWritten;
     // The branch moves inside the transaction, while the repo's shared lock is still held.
-    await tx.commit({ refs: branchRef ? [{ ref: branchRef, expected: current, value: commit }] : [] });
+    const reason = `commit${parent ? '' : ' (initial)'}: ${opts.subject ?? ''}`.trimEnd();
+    await tx.commit({ refs: branchRef ? [{ ref: branchRef, expected: current, value: commit, reason }] : [] });
     result = {
       commit,
       branch: opts.branch ?? null,

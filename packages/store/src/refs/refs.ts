@@ -8,6 +8,7 @@ import { atomicWriteFile } from '../fsio/atomic-write.js';
 import { type FileLock, lockFile } from '../fsio/file-lock.js';
 import { lockSettings } from '../repo/lock.js';
 import { fsError } from '../fsio/fs-error.js';
+import { appendReflog, deleteReflog } from './reflog.js';
 
 /**
  * The commit a ref points at, or null when there is no such ref. A bad ref NAME is REF_INVALID
@@ -94,12 +95,15 @@ export interface RefUpdate {
   expected: Checksum | null | undefined;
   /** the new value, or null to delete the ref */
   value: Checksum | null;
+  /** why, for the reflog (`commit`, `merge: fast-forward`, `branch: created from main`); default `update` */
+  reason?: string;
 }
 
 /**
  * Moves a ref by compare-and-swap: if `expected` is given (null = must not exist) and the ref
  * holds something else, REF_CONFLICT and nothing changes. The write is atomic (temp + fsync +
- * rename). Callers write objects first and refs last.
+ * rename). Each change is logged in the ref's reflog (see reflog.ts) under the same lock;
+ * deleting a ref deletes its log, as git does. Callers write objects first and refs last.
  */
 export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
   checkRefName(update.ref);
@@ -118,8 +122,9 @@ export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
 }
 
 async function compareAndSwap(repo: Repo, path: string, update: RefUpdate): Promise<void> {
+  // An unconditional update may overwrite a damaged ref (that is how one repairs it).
+  const current = update.expected !== undefined ? await readRef(repo, update.ref) : await readRef(repo, update.ref).catch(() => null);
   if (update.expected !== undefined) {
-    const current = await readRef(repo, update.ref);
     if (current !== update.expected) {
       throw new StoreError(
         'REF_CONFLICT',
@@ -130,7 +135,14 @@ async function compareAndSwap(repo: Repo, path: string, update: RefUpdate): Prom
   }
   if (update.value === null) {
     await fs.rm(path, { force: true });
+    await deleteReflog(repo, update.ref);
     return;
+  }
+  // Log first, as git does: a crash in between leaves a line for a change that did not happen,
+  // never a change without its line.
+  if (current !== update.value) {
+    const entry = { old: current, new: update.value, timestamp: Math.floor(Date.now() / 1000), reason: update.reason ?? 'update' };
+    await appendReflog(repo, update.ref, entry);
   }
   await atomicWriteFile(path, `${update.value}\n`, { fsync: repo.fsync });
 }
