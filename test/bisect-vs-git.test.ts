@@ -12,7 +12,7 @@ import { Repo } from '../packages/store/src/index.js';
 import { buildDag, type BuiltDag, type DagNodeSpec } from './helpers/dag.js';
 import { GIT, gitRun } from './helpers/git.js';
 import { tempDirs } from './helpers/tmp.js';
-import { osgit, runOk } from './helpers/tools.js';
+import { osgit, runOk, startOsgit } from './helpers/tools.js';
 
 const tmp = tempDirs('bisect-git');
 afterAll(() => tmp.cleanup());
@@ -268,6 +268,23 @@ describe.skipIf(!GIT)('osgit bisect refuses bad input, changing nothing', () => 
     expect((await osgit(['bisect', 'log', ...R()])).code).toBe(0);
     // No checkout is left behind in the repository's tmp/.
     expect(readdirSync(join(b.repo.path, 'tmp')).filter((n) => n.startsWith('osgit-bisect-'))).toEqual([]);
+    await osgit(['bisect', 'reset', ...R()]);
+  });
+
+  it('stops on Ctrl-C after the test in progress, removing its checkout and keeping the marks', async () => {
+    expect((await osgit(['bisect', 'start', ...R(), 'main', 'main~7'])).code).toBe(0);
+    const flag = join(tmp.make('flag'), 'started');
+    // A terminal's Ctrl-C reaches the whole process group: osgit, the shell and its sleep.
+    const run = startOsgit(['bisect', 'run', ...R(), '--json', `touch ${flag}; sleep 60`]);
+    for (let i = 0; i < 600 && !existsSync(flag); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(flag)).toBe(true);
+    run.killGroup('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(2);
+    expect(errorOf(r.stdout)).toMatchObject({ code: 'BISECT_STATE', data: { reason: 'interrupted', signal: 'SIGINT' } });
+    expect(readdirSync(join(b.repo.path, 'tmp')).filter((n) => n.startsWith('osgit-bisect-'))).toEqual([]);
+    const log = (await osgit(['bisect', 'log', ...R()])).stdout.split('\n').filter((l) => l.startsWith('osgit '));
+    expect(log).toHaveLength(1);
     await osgit(['bisect', 'reset', ...R()]);
   });
 

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { bisectRun, type BisectRunResult, type BisectTested } from '@osgit/store';
+import { bisectRun, StoreError, type BisectRunResult, type BisectTested } from '@osgit/store';
 import { OsgitCommand } from '../../base-command.js';
 import { bisectFailure, bisectStepLines } from '../../bisect-output.js';
 import { bisectTestCommand } from '../../bisect-test-command.js';
@@ -25,21 +25,43 @@ export default class BisectRun extends OsgitCommand<BisectRunResult> {
     const human = !this.jsonEnabled();
     const shown = (argv as string[]).join(' ');
     let bar = this.progress('checking out', 'files');
-    return bisectRun(repo, {
-      test: (path, commit) => {
-        bar.stop();
-        if (human) this.out(`running ${shown} on ${path}`);
-        return test(path, commit, { stdoutToStderr: !human });
-      },
-      onTest: (step) => {
-        if (human) for (const line of bisectStepLines(step)) this.out(line);
-        bar = this.progress('checking out', 'files');
-      },
-      onTested: (t: BisectTested) => {
-        if (human) this.out(`${t.commit} is ${t.verdict === 'skip' ? 'skipped' : t.verdict}${t.exitCode === null ? '' : ` (exit ${t.exitCode})`}`);
-      },
-      onCheckoutProgress: (p) => bar.update(p.files),
-    });
+    // Ctrl-C (or SIGTERM) ends the run between steps, after the test in progress, so that its
+    // checkout under tmp/ is removed and the marks so far stay; a terminal's Ctrl-C reaches the
+    // test too, which usually ends it at once.
+    let interrupted: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = signal;
+    };
+    const stopIfInterrupted = () => {
+      if (interrupted) {
+        throw new StoreError('BISECT_STATE', `bisect run interrupted by ${interrupted}: the marks made so far are kept (osgit bisect log)`, { reason: 'interrupted', signal: interrupted });
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await bisectRun(repo, {
+        test: async (path, commit) => {
+          bar.stop();
+          stopIfInterrupted();
+          if (human) this.out(`running ${shown} on ${path}`);
+          const exit = await test(path, commit, { stdoutToStderr: !human });
+          stopIfInterrupted();
+          return exit;
+        },
+        onTest: (step) => {
+          if (human) for (const line of bisectStepLines(step)) this.out(line);
+          bar = this.progress('checking out', 'files');
+        },
+        onTested: (t: BisectTested) => {
+          if (human) this.out(`${t.commit} is ${t.verdict === 'skip' ? 'skipped' : t.verdict}${t.exitCode === null ? '' : ` (exit ${t.exitCode})`}`);
+        },
+        onCheckoutProgress: (p) => bar.update(p.files),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 
   protected override render(r: BisectRunResult): void {
