@@ -38,7 +38,8 @@ const nestedCommandIds = {};
 
 /** The modules bin/run.js and oclif load: the entry point, then each command and hook by name. */
 function entryPoints() {
-  const entries = { 'main/osgit': join(dist, 'main.js') };
+  // fast/status.js: `osgit status` without oclif (bin/run.js), loading only what status needs.
+  const entries = { 'main/osgit': join(dist, 'main.js'), 'fast/status': join(dist, 'fast', 'status.js') };
   for (const folder of ['commands', 'hooks']) {
     for (const rel of jsFilesBelow(join(dist, folder))) {
       const parts = rel.slice(0, -3).split('/');

@@ -76,3 +76,9 @@ export { mergeIntoBranch, type MergeIntoBranchOptions, type MergeIntoBranchResul
 export { type PickCommitOptions, type PickCommitResult } from './merge/pick-commit.js';
 export { cherryPick } from './merge/cherry-pick.js';
 export { revert } from './merge/revert.js';
+
+export {
+  Worktree, findWorktree, openWorktree, addWorktree, listWorktrees, removeWorktree, pruneWorktrees, WORKTREE_MARKER,
+  type WorktreeStatus, type CheckoutCommitOptions, type CheckoutCommitResult, type AddWorktreeOptions, type WorktreeListEntry,
+  type WorktreeCommitOptions, type WorktreeCommitResult, type WorktreeChange, type WorktreeChangeEntry,
+} from './worktree/index.js';

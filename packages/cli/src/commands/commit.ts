@@ -1,11 +1,19 @@
 import { Args, Flags } from '@oclif/core';
-import { commitTree, parseTimestamp, revParse, type CommitResult } from '@osgit/store';
-import { OsgitCommand } from '../base-command.js';
+import { commitTree, parseTimestamp, revParse, type CommitResult, type WorktreeCommitResult } from '@osgit/store';
+import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
+import { requireWorktree } from '../worktree-context.js';
 
-export default class Commit extends OsgitCommand<CommitResult> {
-  static override description = 'Commit a directory tree (same flags and same checksum as `ostree commit`)';
+/** Flags that shape how a folder is read: a worktree commit keeps what its branch recorded, so it refuses them. */
+const FOLDER_ONLY_FLAGS = ['owner-uid', 'owner-gid', 'canonical-permissions', 'no-xattrs', 'orphan', 'parent'] as const;
+
+type AnyCommitResult = CommitResult | (WorktreeCommitResult & { worktree: string });
+
+export default class Commit extends OsgitCommand<AnyCommitResult> {
+  static override description =
+    'Commit a directory tree (same flags and same checksum as `ostree commit`); inside a worktree with no DIR, commit the worktree as the next commit of its branch';
   static override examples = [
+    'cd wt && <%= config.bin %> commit -s "Enable sshd" --timestamp=@1700000000',
     '<%= config.bin %> commit --repo repo -b os/main -s "Build 42" --timestamp=@1700000000 rootfs/',
     '<%= config.bin %> commit --repo repo -b os/main --tree=dir=rootfs --add-metadata-string version=42 --owner-uid=0 --owner-gid=0',
   ];
@@ -24,10 +32,13 @@ export default class Commit extends OsgitCommand<CommitResult> {
     'no-bindings': Flags.boolean({ description: 'do not bind the commit to its branch (ostree.ref-binding)' }),
     orphan: Flags.boolean({ description: 'create a commit with no branch and no parent' }),
     parent: Flags.string({ description: 'parent commit (revision, or "none")' }),
+    'allow-empty': Flags.boolean({ description: 'worktree commit: commit even when nothing changed' }),
   };
 
-  async exec(): Promise<CommitResult> {
+  async exec(): Promise<AnyCommitResult> {
     const { flags, args } = await this.parse(Commit);
+    if (!args.dir && !flags.tree && !flags.branch) return this.commitWorktree(flags);
+    if (flags['allow-empty']) throw new CliError('USAGE', '--allow-empty applies to a worktree commit (no DIR, no -b)');
     const repo = await this.openRepo(flags.repo);
     let dir = args.dir;
     if (flags.tree) {
@@ -36,11 +47,7 @@ export default class Commit extends OsgitCommand<CommitResult> {
       dir = flags.tree.slice(4);
     }
     if (!dir) throw new CliError('USAGE', 'nothing to commit: give a directory (osgit commit -b BRANCH DIR)');
-    const metadataStrings = (flags['add-metadata-string'] ?? []).map((kv): [string, string] => {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) throw new CliError('USAGE', `--add-metadata-string needs KEY=VALUE, not ${JSON.stringify(kv)}`);
-      return [kv.slice(0, eq), kv.slice(eq + 1)];
-    });
+    const metadataStrings = parseMetadataStrings(flags['add-metadata-string']);
     let parent: string | null | undefined;
     if (flags.parent !== undefined) parent = flags.parent === 'none' ? null : await revParse(repo, flags.parent);
     const bar = this.progress('committing', 'files');
@@ -66,9 +73,39 @@ export default class Commit extends OsgitCommand<CommitResult> {
     }
   }
 
-  protected override render(r: CommitResult): void {
+  private async commitWorktree(flags: BaseFlags<typeof Commit>): Promise<AnyCommitResult> {
+    for (const f of FOLDER_ONLY_FLAGS) {
+      if (flags[f] !== undefined && flags[f] !== false) throw new CliError('USAGE', `--${f} does not apply to a worktree commit (it keeps what its branch recorded); commit a folder with -b BRANCH DIR for that`);
+    }
+    const { worktree } = await requireWorktree(flags.repo, 'commit with no DIR');
+    const bar = this.progress('committing', 'files');
+    try {
+      const r = await worktree.commit({
+        ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
+        ...(flags.body !== undefined ? { body: flags.body } : {}),
+        ...(flags.timestamp ? { timestamp: parseTimestamp(flags.timestamp) } : {}),
+        metadataStrings: parseMetadataStrings(flags['add-metadata-string']),
+        bindings: !flags['no-bindings'],
+        allowEmpty: flags['allow-empty'],
+        onProgress: (p) => bar.update(p.files, { detail: `${(p.bytesRead / 1e6).toFixed(1)} MB read` }),
+      });
+      return { ...r, worktree: worktree.path };
+    } finally {
+      bar.stop();
+    }
+  }
+
+  protected override render(r: AnyCommitResult): void {
     const s = r.stats;
     this.out(`${r.branch ?? '(orphan)'}: ${s.files} files, ${s.dirs} dirs, ${(s.bytesRead / 1e6).toFixed(1)} MB read; ${s.objectsWritten} new objects, ${(s.bytesWritten / 1e6).toFixed(1)} MB written`);
     this.out(r.commit);
   }
+}
+
+function parseMetadataStrings(values: string[] | undefined): Array<[string, string]> {
+  return (values ?? []).map((kv): [string, string] => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new CliError('USAGE', `--add-metadata-string needs KEY=VALUE, not ${JSON.stringify(kv)}`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)];
+  });
 }

@@ -28,8 +28,36 @@ export interface WriteTreeProgress {
   objectsWritten: number;
 }
 
+/**
+ * Lets a caller that keeps a stat cache (a worktree, worktree/stat-cache.ts) skip files it knows.
+ * Paths are relative to the root, '/'-joined, without a leading slash.
+ */
+export interface WriteTreeHooks {
+  /** leave this entry out of the tree (the worktree's marker) */
+  exclude?(relPath: string): boolean;
+  /**
+   * The content checksum of a file whose stat the caller recognises: the file is not read. It is
+   * used only if the object is in the repo (or staged); otherwise the file is hashed as usual.
+   */
+  knownChecksum?(relPath: string, st: Stats): Checksum | undefined;
+  /** ownership and xattrs to record instead of the disk's (a worktree checked out as non-root) */
+  metadataFor?(relPath: string, st: Stats): RecordedMetadata | undefined;
+  /** each entry as recorded: its lstat (taken before it was read) and checksum (dirmeta for folders) */
+  onEntry?(relPath: string, st: Stats, checksum: Checksum): void;
+}
+
+/** What a hook may put in place of a path's on-disk ownership, xattrs and setuid/setgid/sticky bits. */
+export interface RecordedMetadata {
+  uid: number;
+  gid: number;
+  xattrs: Xattrs;
+  /** the 0o7000 bits to record (user-mode checkouts drop setuid/setgid) */
+  specialBits?: number;
+}
+
 export interface WriteTreeOptions {
   modifier: TreeModifier;
+  hooks?: WriteTreeHooks;
   /** object writes (compressions) in flight at once (default 8): bounds memory */
   concurrency?: number;
   onProgress?: (p: WriteTreeProgress) => void;
@@ -67,10 +95,11 @@ export async function writeTree(
     onProgress: opts.onProgress,
     hardlinks: new Map(),
     lastReport: 0,
+    hooks: opts.hooks ?? {},
   };
   let result: { tree: Checksum; meta: Checksum };
   try {
-    result = await writeDir(ctx, root, st);
+    result = await writeDir(ctx, root, '', st);
   } finally {
     // Nothing may still be writing when the caller commits or aborts the transaction.
     await ctx.writes.drain().catch(() => undefined);
@@ -90,6 +119,7 @@ interface Ctx {
   /** dev:ino → checksum for files with several links, so each inode is hashed once */
   hardlinks: Map<string, Checksum>;
   lastReport: number;
+  hooks: WriteTreeHooks;
 }
 
 function effectiveModifier(tx: Transaction, mod: TreeModifier): TreeModifier {
@@ -107,13 +137,14 @@ function lstatOrFail(path: string): Stats {
   }
 }
 
-function ownership(ctx: Ctx, st: Stats): { uid: number; gid: number } {
+function ownership(ctx: Ctx, st: Stats, recorded?: RecordedMetadata): { uid: number; gid: number } {
   if (ctx.mod.canonicalPermissions) return { uid: 0, gid: 0 };
-  return { uid: ctx.mod.ownerUid ?? st.uid, gid: ctx.mod.ownerGid ?? st.gid };
+  return { uid: ctx.mod.ownerUid ?? recorded?.uid ?? st.uid, gid: ctx.mod.ownerGid ?? recorded?.gid ?? st.gid };
 }
 
-function xattrsOf(ctx: Ctx, path: string): Xattrs {
+function xattrsOf(ctx: Ctx, path: string, recorded?: RecordedMetadata): Xattrs {
   if (ctx.mod.noXattrs || ctx.mod.canonicalPermissions) return [];
+  if (recorded) return recorded.xattrs;
   try {
     return readXattrs(path);
   } catch (cause) {
@@ -148,33 +179,49 @@ function listDir(path: string): Entry[] {
   return out.sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
 }
 
-async function writeDir(ctx: Ctx, path: string, st: Stats): Promise<{ tree: Checksum; meta: Checksum }> {
+async function writeDir(ctx: Ctx, path: string, rel: string, st: Stats): Promise<{ tree: Checksum; meta: Checksum }> {
   const entries = listDir(path);
   const tree: DirTree = { files: [], dirs: [] };
+  const { hooks } = ctx;
   for (const e of entries) {
     ctx.writes.check();
     const sub = join(path, e.name);
+    const subRel = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (hooks.exclude?.(subRel)) continue;
     if (e.isDir) {
-      const r = await writeDir(ctx, sub, lstatOrFail(sub));
+      const r = await writeDir(ctx, sub, subRel, lstatOrFail(sub));
       tree.dirs.push({ name: e.name, tree: r.tree, meta: r.meta });
     } else {
-      tree.files.push({ name: e.name, checksum: await writeFileEntry(ctx, sub) });
+      tree.files.push({ name: e.name, checksum: await writeFileEntry(ctx, sub, subRel) });
     }
   }
   const treeBytes = encodeDirTree(tree);
   const treeSum = sha256Hex(treeBytes);
-  const { uid, gid } = ownership(ctx, st);
-  const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : st.mode;
-  const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path) });
+  const recorded = hooks.metadataFor?.(rel, st);
+  const { uid, gid } = ownership(ctx, st, recorded);
+  const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : withSpecialBits(st.mode, recorded);
+  const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path, recorded) });
   const metaSum = sha256Hex(metaBytes);
+  hooks.onEntry?.(rel, st, metaSum);
   if (!ctx.tx.inRepoOrInFlightSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
   if (!ctx.tx.inRepoOrInFlightSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
   ctx.progress.dirs++;
   return { tree: treeSum, meta: metaSum };
 }
 
-async function writeFileEntry(ctx: Ctx, path: string): Promise<Checksum> {
+async function writeFileEntry(ctx: Ctx, path: string, rel: string): Promise<Checksum> {
   const st = lstatOrFail(path);
+  const checksum = await fileChecksum(ctx, path, rel, st);
+  ctx.hooks.onEntry?.(rel, st, checksum);
+  return checksum;
+}
+
+async function fileChecksum(ctx: Ctx, path: string, rel: string, st: Stats): Promise<Checksum> {
+  const known = ctx.hooks.knownChecksum?.(rel, st);
+  if (known !== undefined && ctx.tx.inRepoOrInFlightSync(known, 'file')) {
+    ctx.progress.files++;
+    return known;
+  }
   if (st.nlink > 1 && st.isFile()) {
     const key = `${st.dev}:${st.ino}`;
     const known = ctx.hardlinks.get(key);
@@ -182,27 +229,34 @@ async function writeFileEntry(ctx: Ctx, path: string): Promise<Checksum> {
       ctx.progress.files++;
       return known;
     }
-    const checksum = await writeFileObject(ctx, path, st);
+    const checksum = await writeFileObject(ctx, path, rel, st);
     ctx.hardlinks.set(key, checksum);
     return checksum;
   }
-  return writeFileObject(ctx, path, st);
+  return writeFileObject(ctx, path, rel, st);
 }
 
-async function writeFileObject(ctx: Ctx, path: string, st: Stats): Promise<Checksum> {
+/** The mode with the setuid/setgid/sticky bits a hook asked for (a user-mode worktree lost them on disk). */
+function withSpecialBits(mode: number, recorded: RecordedMetadata | undefined): number {
+  if (recorded?.specialBits === undefined) return mode;
+  return (mode & ~0o7000) | (recorded.specialBits & 0o7000);
+}
+
+async function writeFileObject(ctx: Ctx, path: string, rel: string, st: Stats): Promise<Checksum> {
   const type = st.mode & S_IFMT;
   if (type !== S_IFREG && type !== S_IFLNK) {
     throw new StoreError('COMMIT_INPUT', `${path}: unsupported file type (device nodes, fifos and sockets cannot be committed)`, { path });
   }
-  const { uid, gid } = ownership(ctx, st);
+  const recorded = ctx.hooks.metadataFor?.(rel, st);
+  const { uid, gid } = ownership(ctx, st, recorded);
   const symlink = type === S_IFLNK;
-  const mode = ctx.mod.canonicalPermissions && !symlink ? st.mode & (S_IFREG | 0o755) : st.mode;
+  const mode = ctx.mod.canonicalPermissions && !symlink ? st.mode & (S_IFREG | 0o755) : symlink ? st.mode : withSpecialBits(st.mode, recorded);
   const info: FileInfo = {
     uid,
     gid,
     mode,
     symlinkTarget: symlink ? readSymlinkTarget(path) : '',
-    xattrs: xattrsOf(ctx, path),
+    xattrs: xattrsOf(ctx, path, recorded),
     size: symlink ? 0 : st.size,
   };
   const head = framedHeader(encodeFileHeader(info));

@@ -10,6 +10,8 @@ import { decodeDirTree, type DirTree } from '../objects/dirtree.js';
 import { decodeDirMeta, type DirMeta } from '../objects/dirmeta.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
 import { errnoOf, fsError } from '../fsio/fs-error.js';
+import { readMarkerAt } from '../worktree/marker.js';
+import { MARKER_NAME } from '../worktree/state.js';
 
 /** Folders `ostree init` creates (§1). */
 const INIT_DIRS = ['tmp', 'extensions', 'state', 'refs', 'refs/heads', 'refs/mirrors', 'refs/remotes', 'objects'];
@@ -97,6 +99,9 @@ export class Repo {
     if (process.env.OSGIT_REPO) return Repo.open(process.env.OSGIT_REPO);
     let dir = resolve(cwd);
     for (;;) {
+      // Inside a worktree, its marker names the repository.
+      const marker = readMarkerAt(dir);
+      if (marker) return openMarkerRepo(marker.repo, join(dir, MARKER_NAME));
       for (const candidate of [dir, join(dir, 'repo'), join(dir, 'ostree', 'repo')]) {
         // A repository that is there but cannot be opened is reported, never skipped for another.
         if (await looksLikeRepo(candidate)) return Repo.open(candidate);
@@ -219,6 +224,20 @@ export function decoded<T>(checksum: Checksum, type: ObjectType, fn: () => T): T
 }
 
 /** True when `dir` holds both `objects/` and `config`, the marks of a repository. */
+/** The repository a worktree marker names; REPO_NOT_FOUND saying which marker when it is gone. */
+async function openMarkerRepo(path: string, markerFile: string): Promise<Repo> {
+  try {
+    return await Repo.open(path);
+  } catch (cause) {
+    throw new StoreError(
+      'REPO_NOT_FOUND',
+      `the worktree marker ${markerFile} names the repository ${path}, which cannot be opened (${(cause as Error).message}); pass --repo, or remove the marker to use the folder as plain files`,
+      { path: markerFile, repo: path },
+      { cause },
+    );
+  }
+}
+
 async function looksLikeRepo(dir: string): Promise<boolean> {
   for (const name of ['objects', 'config']) {
     try {

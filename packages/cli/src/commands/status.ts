@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import type { WorktreeStatus } from '@osgit/store';
+import { OsgitCommand } from '../base-command.js';
+import { requireWorktree } from '../worktree-context.js';
+import { statusLines } from '../status-output.js';
+
+export default class Status extends OsgitCommand<WorktreeStatus> {
+  static override description =
+    'Paths of the worktree that differ from its head commit: A added, D removed, M modified, T type changed, p permissions, o owner, x xattrs';
+  static override examples = ['cd wt && <%= config.bin %> status', '<%= config.bin %> status --porcelain', '<%= config.bin %> status --json'];
+  static override flags = {
+    porcelain: Flags.boolean({ description: 'only the changed paths, one per line (no branch line)' }),
+  };
+
+  private porcelain = false;
+
+  async exec(): Promise<WorktreeStatus> {
+    const { flags } = await this.parse(Status);
+    this.porcelain = flags.porcelain;
+    const { worktree } = await requireWorktree(flags.repo, 'status');
+    return worktree.status();
+  }
+
+  protected override render(r: WorktreeStatus): void {
+    for (const line of statusLines(r, this.porcelain)) this.out(line);
+  }
+}

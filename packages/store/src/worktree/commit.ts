@@ -1,0 +1,130 @@
+import type { Stats } from 'node:fs';
+import { type Checksum, sha256Hex } from '../checksum.js';
+import { StoreError } from '../errors.js';
+import { Transaction } from '../repo/transaction.js';
+import { encodeCommit } from '../objects/commit.js';
+import { commitMetadata } from '../commit/commit-metadata.js';
+import { writeTree, type WriteTreeHooks, type WriteTreeProgress } from '../commit/write-tree.js';
+import { checkTimestampRange, defaultTimestamp } from '../commit/parse-timestamp.js';
+import { commitFsError } from '../commit/commit-fs-error.js';
+import { mergeParentsMetadata } from '../history/commit-parents.js';
+import { isNoSpace } from '../fsio/fs-error.js';
+import { stampOf, type CacheRecord } from './stat-cache.js';
+import { RecordedMetadataSource } from './recorded-metadata.js';
+import { MARKER_NAME } from './state.js';
+import type { Worktree } from './worktree.js';
+
+export interface WorktreeCommitOptions {
+  subject?: string;
+  body?: string;
+  /** seconds since the epoch; default SOURCE_DATE_EPOCH, else now */
+  timestamp?: bigint;
+  metadataStrings?: Array<[string, string]>;
+  /** add `ostree.ref-binding` naming the branch (default true) */
+  bindings?: boolean;
+  /** parents after the head (a merge commit): recorded in `osgit.merge-parents` */
+  extraParents?: Checksum[];
+  /** reflog reason (default `commit (worktree)`) */
+  reason?: string;
+  /** commit even when the tree equals the head's */
+  allowEmpty?: boolean;
+  onProgress?: (p: WriteTreeProgress) => void;
+}
+
+export interface WorktreeCommitResult {
+  commit: Checksum;
+  branch: string;
+  parent: Checksum;
+  rootTree: Checksum;
+  rootMeta: Checksum;
+  stats: WriteTreeProgress & { bytesWritten: number };
+}
+
+/**
+ * Commits a worktree's files as the next commit of its branch. Files whose lstat matches the
+ * stat cache are not read (their cached checksum is used when the repo has the object); the
+ * marker is left out. The branch moves by compare-and-swap from the worktree's head: if it
+ * moved meanwhile, REF_CONFLICT naming both commits, and the worktree state is unchanged.
+ */
+export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions): Promise<WorktreeCommitResult> {
+  const repo = wt.repo;
+  const tip = await wt.branchTip();
+  if (tip !== wt.head) throw moved(wt, tip);
+  if (opts.timestamp !== undefined) checkTimestampRange(opts.timestamp);
+  const metadata = commitMetadata({
+    ...(opts.metadataStrings ? { metadataStrings: opts.metadataStrings } : {}),
+    branch: wt.branch,
+    bindings: opts.bindings !== false,
+    collectionId: repo.config.get('core', 'collection-id') ?? null,
+  });
+  if (opts.extraParents && opts.extraParents.length > 0) metadata.push(...mergeParentsMetadata(opts.extraParents));
+  const headCommit = repo.readCommitSync(wt.head);
+  const { cache, head } = wt.loadHead();
+  const recorded = wt.userMode ? new RecordedMetadataSource(repo) : null;
+  const records: CacheRecord[] = [];
+  const hooks: WriteTreeHooks = {
+    exclude: (rel) => rel === MARKER_NAME,
+    knownChecksum: (rel, st) => {
+      const i = cache ? cache.find(rel) : -1;
+      if (i < 0 || !cache!.matches(i, st)) return undefined;
+      return cache!.diskSum(i);
+    },
+    ...(recorded ? { metadataFor: (rel: string, st: Stats) => recorded.of(head.get(rel), st.isDirectory()) } : {}),
+    // `st` is the lstat taken before the file was read (write-tree.ts), so a change made while
+    // it was read shows as a different stat next time: the stamp never vouches for unread bytes.
+    onEntry: (rel, st, sum) => {
+      records.push({ rel, head: sum, ...(st.isDirectory() ? { headIsDir: true } : {}), disk: stampOf(st, sum) });
+    },
+  };
+
+  const tx = await Transaction.begin(repo);
+  let result: WorktreeCommitResult;
+  try {
+    const root = await writeTree(tx, wt.path, { modifier: {}, hooks, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const unchanged = root.tree === headCommit.rootTree && root.meta === headCommit.rootMeta;
+    if (unchanged && !opts.allowEmpty && !(opts.extraParents && opts.extraParents.length > 0)) {
+      throw new StoreError('NOTHING_TO_COMMIT', `nothing to commit: the worktree at ${wt.path} matches ${wt.branch} (${wt.head}); use --allow-empty to commit anyway`, { branch: wt.branch, head: wt.head });
+    }
+    const bytes = encodeCommit({
+      metadata,
+      parent: wt.head,
+      subject: opts.subject ?? '',
+      body: opts.body ?? '',
+      timestamp: opts.timestamp ?? defaultTimestamp(),
+      rootTree: root.tree,
+      rootMeta: root.meta,
+    });
+    const commit = sha256Hex(bytes);
+    if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
+    const written = tx.stats.bytesWritten;
+    await tx.commit({
+      refs: [{ ref: { remote: null, name: wt.branch }, expected: wt.head, value: commit, reason: opts.reason ?? 'commit (worktree)' }],
+    });
+    result = {
+      commit,
+      branch: wt.branch,
+      parent: wt.head,
+      rootTree: root.tree,
+      rootMeta: root.meta,
+      stats: { ...root.progress, objectsWritten: tx.stats.objectsWritten, bytesWritten: written },
+    };
+  } catch (err) {
+    await tx.abort().catch(() => undefined);
+    if (isNoSpace(err)) {
+      throw new StoreError('NO_SPACE', `no space left on the device holding ${repo.path}; the commit was rolled back and no ref moved`, { repo: repo.path }, { cause: err });
+    }
+    if (err instanceof StoreError && err.code === 'REF_CONFLICT') throw moved(wt, (err.data.current as Checksum | null) ?? null, err);
+    throw commitFsError(err, repo, wt.path);
+  }
+  wt.recordCommit(result.commit, records);
+  return result;
+}
+
+function moved(wt: Worktree, tip: Checksum | null, cause?: unknown): StoreError {
+  return new StoreError(
+    'REF_CONFLICT',
+    `branch ${wt.branch} moved to ${tip ?? '(deleted)'} since this worktree was based on ${wt.head}; nothing was committed (osgit reset --soft ${wt.branch} bases the worktree on the new tip and keeps your files)`,
+    { ref: wt.branch, current: tip, expected: wt.head },
+    cause === undefined ? undefined : { cause },
+  );
+}

@@ -1,0 +1,150 @@
+// The worktree commands through the built CLI: add, status (its fast path and the oclif command
+// give the same bytes and exit codes), commit in a worktree (the same checksum as ostree commit
+// of the folder), list, remove, prune, and the errors a person meets.
+import { cpSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirs } from './helpers/tmp.js';
+import { osgit, osgitOk, lastLine } from './helpers/tools.js';
+import { OSTREE, ostreeOk } from './helpers/ostree.js';
+
+const tmp = tempDirs('worktree-cli');
+afterAll(() => tmp.cleanup());
+
+let repo: string;
+let base: string;
+let wt: string;
+
+beforeAll(async () => {
+  repo = tmp.path('repo', 'repo');
+  await osgitOk(['init', '--repo', repo, '--mode', 'bare-user']);
+  const src = tmp.make('src');
+  chmodSync(src, 0o755);
+  mkdirSync(join(src, 'etc'));
+  writeFileSync(join(src, 'etc/motd'), 'hello\n');
+  writeFileSync(join(src, 'etc/hostname'), 'box\n');
+  base = lastLine((await osgitOk(['commit', '--repo', repo, '-b', 'os/main', '-s', 'base', '--timestamp=@1700000000', src])).stdout);
+  wt = tmp.path('wt');
+  const add = await osgitOk(['worktree', 'add', '--repo', repo, wt]);
+  expect(lastLine(add.stdout)).toBe(base);
+});
+
+/** The same status through bin/run.js's fast path and through oclif (OSGIT_NO_FAST_PATH sends it there). */
+async function bothStatuses(args: string[], cwd: string): Promise<[Awaited<ReturnType<typeof osgit>>, Awaited<ReturnType<typeof osgit>>]> {
+  return [await osgit(['status', ...args], { cwd }), await osgit(['status', ...args], { cwd, env: { OSGIT_NO_FAST_PATH: '1' } })];
+}
+
+describe('osgit status', () => {
+  it('is clean after worktree add, in both paths', async () => {
+    const [fast, slow] = await bothStatuses([], wt);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout).toBe(`On branch os/main at ${base}\nnothing to commit, worktree clean\n`);
+    expect(slow.stdout).toBe(fast.stdout);
+  });
+
+  it('lists changes the same way through the fast path and oclif (human, porcelain, JSON)', async () => {
+    writeFileSync(join(wt, 'etc/motd'), 'changed\n');
+    writeFileSync(join(wt, 'etc/new'), 'new\n');
+    rmSync(join(wt, 'etc/hostname'));
+    chmodSync(join(wt, 'etc'), 0o700);
+    for (const args of [[], ['--porcelain'], ['--json'], ['--repo', repo, '--porcelain']]) {
+      const [fast, slow] = await bothStatuses(args, join(wt, 'etc'));
+      expect(fast.code).toBe(0);
+      expect(slow.code).toBe(0);
+      expect(fast.stdout).toBe(slow.stdout);
+      expect(fast.stderr).toBe(slow.stderr);
+    }
+    const porcelain = await osgitOk(['status', '--porcelain'], { cwd: wt });
+    expect(porcelain.stdout).toBe(' p   /etc/\nD    /etc/hostname\nM    /etc/motd\nA    /etc/new\n');
+    const json = JSON.parse((await osgitOk(['status', '--json'], { cwd: wt })).stdout);
+    expect(json.entries).toEqual([
+      { path: '/etc', type: 'dir', changes: ['mode-changed'] },
+      { path: '/etc/hostname', type: 'file', changes: ['removed'] },
+      { path: '/etc/motd', type: 'file', changes: ['modified'] },
+      { path: '/etc/new', type: 'file', changes: ['added'] },
+    ]);
+    chmodSync(join(wt, 'etc'), 0o755);
+  });
+
+  it('outside a worktree: NOT_A_WORKTREE (exit 2) the same way in both paths', async () => {
+    const plain = tmp.make('plain');
+    for (const args of [[], ['--json']]) {
+      const [fast, slow] = await bothStatuses(args, plain);
+      expect(fast.code).toBe(2);
+      expect(slow.code).toBe(2);
+      expect(fast.stdout).toBe(slow.stdout);
+      expect(fast.stderr).toBe(slow.stderr);
+    }
+    const json = JSON.parse((await osgit(['status', '--json'], { cwd: plain })).stdout);
+    expect(json.error.code).toBe('NOT_A_WORKTREE');
+  });
+
+  it('a marker naming a missing repository: REPO_NOT_FOUND (exit 3) naming the marker', async () => {
+    const dir = tmp.make('stray');
+    writeFileSync(join(dir, '.osgit-worktree'), JSON.stringify({ repo: '/nonexistent/repo', id: 'x' }));
+    const [fast, slow] = await bothStatuses([], dir);
+    expect(fast.code).toBe(3);
+    expect(fast.stderr).toBe(slow.stderr);
+    expect(fast.stderr).toContain('.osgit-worktree');
+  });
+});
+
+describe('osgit commit in a worktree', () => {
+  it.runIf(OSTREE)('commits the worktree as the next commit of its branch, with the checksum ostree gives', async () => {
+    const oracle = tmp.path('oracle');
+    cpSync(repo, oracle, { recursive: true });
+    const copy = tmp.path('copy');
+    cpSync(wt, copy, { recursive: true });
+    rmSync(join(copy, '.osgit-worktree'));
+    const r = await osgitOk(['commit', '-s', 'edit', '--timestamp=@1700000100', '--add-metadata-string=v=2'], { cwd: join(wt, 'etc') });
+    const o = await ostreeOk(['commit', `--repo=${oracle}`, '-b', 'os/main', '-s', 'edit', '--timestamp=@1700000100', '--add-metadata-string=v=2', copy]);
+    expect(lastLine(r.stdout)).toBe(lastLine(o.stdout));
+    const log = await ostreeOk(['log', `--repo=${repo}`, 'os/main']);
+    expect(log.stdout).toContain(base);
+    expect((await osgitOk(['status', '--porcelain'], { cwd: wt })).stdout).toBe('');
+  });
+
+  it('refuses to commit nothing (NOTHING_TO_COMMIT, exit 2) and folder-only flags (USAGE)', async () => {
+    const r = await osgit(['commit', '-s', 'nothing', '--json'], { cwd: wt });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.code).toBe('NOTHING_TO_COMMIT');
+    const u = await osgit(['commit', '-s', 'x', '--owner-uid=0'], { cwd: wt });
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('--owner-uid');
+  });
+
+  it('says when the branch was deleted, and how to make it again', async () => {
+    const head = JSON.parse((await osgitOk(['worktree', 'list', '--repo', repo, '--json'])).stdout)[0].head;
+    await ostreeOk(['refs', `--repo=${repo}`, '--delete', 'os/main']);
+    const r = await osgit(['status'], { cwd: wt });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`osgit branch os/main ${head}`);
+    const c = await osgit(['commit', '-s', 'x', '--json'], { cwd: wt });
+    expect(JSON.parse(c.stdout).error.code).toBe('WORKTREE_BRANCH_GONE');
+    await ostreeOk(['refs', `--repo=${repo}`, '--create=os/main', head]);
+  });
+});
+
+describe('osgit worktree list / remove / prune', () => {
+  it('lists the worktree, refuses to remove it with changes, removes it with --force, prunes a vanished one', async () => {
+    const list = JSON.parse((await osgitOk(['worktree', 'list', '--repo', repo, '--json'])).stdout);
+    expect(list.map((w: { path: string; branch: string; present: boolean }) => [w.path, w.branch, w.present])).toEqual([[wt, 'os/main', true]]);
+    writeFileSync(join(wt, 'etc/motd'), 'dirty\n');
+    const refused = await osgit(['worktree', 'remove', '--repo', repo, wt]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('/etc/motd');
+    await osgitOk(['worktree', 'remove', '--repo', repo, '--force', wt]);
+    const again = await osgitOk(['worktree', 'add', '--repo', repo, '-b', 'second', tmp.path('wt2'), 'os/main']);
+    expect(again.stdout).toContain('on branch second');
+    rmSync(JSON.parse((await osgitOk(['worktree', 'list', '--repo', repo, '--json'])).stdout)[0].path, { recursive: true });
+    const pruned = JSON.parse((await osgitOk(['worktree', 'prune', '--repo', repo, '--json'])).stdout);
+    expect(pruned.map((w: { branch: string }) => w.branch)).toEqual(['second']);
+  });
+
+  it('refuses a folder that is not empty (CHECKOUT_EXISTS, exit 6)', async () => {
+    const dir = tmp.make('busy');
+    writeFileSync(join(dir, 'x'), 'x');
+    const r = await osgit(['worktree', 'add', '--repo', repo, dir, 'os/main']);
+    expect(r.code).toBe(6);
+  });
+});
