@@ -15,10 +15,12 @@ function say(text) {
   process.stdout.write(`\n\x1b[1m# ${text}\x1b[0m\n`);
 }
 
-function run(args, env = {}) {
-  const shown = args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ');
-  process.stdout.write(`$ osgit ${shown}\n`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '', OSGIT_TOKEN: '', ...env } });
+const shownArgs = (args) => args.map((a) => (/[\s"'$]/.test(a) ? `'${a}'` : a)).join(' ');
+
+function run(args, env = {}, cwd = undefined) {
+  const shown = shownArgs(args);
+  process.stdout.write(cwd ? `$ (cd ${rel(cwd)} && osgit ${shown})\n` : `$ osgit ${shown}\n`);
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, OSGIT_REPO: '', OSGIT_TOKEN: '', ...env } });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   return r;
@@ -27,6 +29,28 @@ function run(args, env = {}) {
 function osgit(...args) {
   const r = run(args);
   return okOrExit(r, args);
+}
+
+/** Like osgit(), run inside folder `dir` (a worktree finds its repository by itself). */
+function osgitIn(dir, ...args) {
+  const r = run(args, {}, dir);
+  return okOrExit(r, args);
+}
+
+/** Runs another tool (ostree) if it is installed; says so and goes on when it is not. */
+function optionalTool(tool, ...args) {
+  if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0) {
+    process.stdout.write(`(${tool} is not installed: skipping '${tool} ${shownArgs(args)}')\n`);
+    return;
+  }
+  process.stdout.write(`$ ${tool} ${shownArgs(args)}\n`);
+  const r = spawnSync(tool, args, { encoding: 'utf8' });
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  if (r.status !== 0) {
+    process.stderr.write(`tour: '${tool} ${args.join(' ')}' failed with exit code ${r.status}\n`);
+    process.exit(1);
+  }
 }
 
 /** Like osgit(), with extra environment variables (shown before the command). */
@@ -157,9 +181,37 @@ try {
   await server.stop();
 }
 
+say('16. Branches and worktrees, as in git: a new branch demo/os/feature at the release, checked out for editing');
+const wtFeature = join(demo, 'wt-feature');
+osgit('worktree', 'add', '--repo', rel(repo), '-b', 'demo/os/feature', rel(wtFeature), 'demo/os/stable');
+
+say('17. Edit a file in the worktree; status lists what changed against the branch');
+writeFileSync(join(wtFeature, 'usr/etc/motd'), 'Welcome to Demo OS 3 (feature branch)\n');
+osgitIn(wtFeature, 'status');
+
+say('18. Commit the worktree as the next commit of its branch');
+osgitIn(wtFeature, 'commit', '-s', 'Feature: a friendlier motd', '--timestamp=2026-04-01T00:00:00Z');
+
+say('19. A second branch, demo/os/fix, with another change in its own worktree');
+const wtFix = join(demo, 'wt-fix');
+osgit('worktree', 'add', '--repo', rel(repo), '-b', 'demo/os/fix', rel(wtFix), 'demo/os/stable');
+appendFileSync(join(wtFix, 'usr/share/doc/demo/README'), 'Release 3 fixes the documentation.\n');
+osgitIn(wtFix, 'commit', '-s', 'Fix: document release 3', '--timestamp=2026-04-02T00:00:00Z');
+
+say('20. Merge demo/os/fix into demo/os/feature in the repository: both moved, so this makes a merge commit');
+osgit('merge', '--repo', rel(repo), '--into', 'demo/os/feature', 'demo/os/fix');
+
+say('21. The merge commit: OSTree\'s parent field holds the first parent, osgit.merge-parents the other');
+osgit('show', '--repo', rel(repo), 'demo/os/feature');
+
+say('22. The merge commit is a valid OSTree commit: the real ostree verifies it and reads its history');
+optionalTool('ostree', `--repo=${rel(repo)}`, 'fsck');
+optionalTool('ostree', `--repo=${rel(repo)}`, 'log', 'demo/os/feature');
+
 say('Done');
 process.stdout.write(`Release 1: ${c1}\nRelease 2: ${c2}\n`);
 process.stdout.write('Release 3 was pushed by the builder; the server repository and the machine both have it now.\n');
+process.stdout.write('demo/os/feature holds a merge of demo/os/fix; its worktree is demo/wt-feature.\n');
 process.stdout.write(`Everything is in ${rel(demo)}/. The same repository works with the real ostree tool too:\n`);
 process.stdout.write(`  ostree --repo=${rel(repo)} log demo/os/stable\n`);
 process.stdout.write(`Both tools take the same lock (${rel(repo)}/.lock), so they can share a repository safely.\n`);
