@@ -15,6 +15,7 @@ import { bisectReset } from './bisect-reset.js';
 import { bisectRun } from './bisect-run.js';
 import { bisectDir } from './bisect-state.js';
 import type { BisectStep } from './bisect-step.js';
+import { writeCommitObject } from '../../../../test/helpers/dag.js';
 
 const tmp = tempDirs('bisect');
 afterAll(() => tmp.cleanup());
@@ -123,6 +124,28 @@ describe('bisect in the store', () => {
     expect(err.data).toMatchObject({ reason: 'test-failed', exitCode: 128 });
     const log = await bisectLog(repo);
     expect(log.filter((l) => l.startsWith('osgit bisect good'))).toHaveLength(1);
+  });
+});
+
+describe('bisect across a merge', () => {
+  it('takes a good mark on one side of a merge and a bad one on the other', async () => {
+    // m1 - m2 - m3 - M - t ; m1 - s1 - s2 - M (second parent). m3 is the first bad commit.
+    const tree = tmp.make('merge-tree');
+    const at = (n: number) => 1700001000n + BigInt(n);
+    const m1 = await writeCommitObject(repo, tree, { parents: [], subject: 'm1', timestamp: at(1) });
+    const m2 = await writeCommitObject(repo, tree, { parents: [m1], subject: 'm2', timestamp: at(2) });
+    const s1 = await writeCommitObject(repo, tree, { parents: [m1], subject: 's1', timestamp: at(3) });
+    const m3 = await writeCommitObject(repo, tree, { parents: [m2], subject: 'm3', timestamp: at(4) });
+    const s2 = await writeCommitObject(repo, tree, { parents: [s1], subject: 's2', timestamp: at(5) });
+    const merge = await writeCommitObject(repo, tree, { parents: [m3, s2], subject: 'M', timestamp: at(6) });
+    const t = await writeCommitObject(repo, tree, { parents: [merge], subject: 't', timestamp: at(7) });
+    const first = await bisectStart(repo, { bad: t, goods: [m1] });
+    expect(first).toMatchObject({ status: 'testing', candidates: 7 - 1 });
+    await bisectMark(repo, { verdict: 'good', rev: s2 });
+    // m3 is not below the good s2: still a valid bad commit, above the good m1.
+    const next = await bisectMark(repo, { verdict: 'bad', rev: m3 });
+    expect(next).toMatchObject({ status: 'testing', commit: m2 });
+    expect(await bisectMark(repo, { verdict: 'good' })).toMatchObject({ status: 'found', commit: m3 });
   });
 });
 
