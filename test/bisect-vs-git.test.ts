@@ -278,6 +278,9 @@ describe.skipIf(!GIT)('osgit bisect refuses bad input, changing nothing', () => 
     const run = startOsgit(['bisect', 'run', ...R(), '--json', `touch ${flag}; sleep 60`]);
     for (let i = 0; i < 600 && !existsSync(flag); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(flag)).toBe(true);
+    // Meanwhile another bisect command is refused (the run holds the bisect lock).
+    const meanwhile = await osgit(['bisect', 'good', ...R(), '--json', 'main~7']);
+    expect([meanwhile.code, errorOf(meanwhile.stdout).code]).toEqual([5, 'REPO_LOCKED']);
     run.killGroup('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(2);

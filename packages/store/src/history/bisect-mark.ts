@@ -2,7 +2,7 @@ import type { Checksum } from '../checksum.js';
 import { StoreError } from '../errors.js';
 import type { Repo } from '../repo/repo.js';
 import { revParse } from '../inspect/rev-parse.js';
-import { requireBisectState, type BisectState } from './bisect-state.js';
+import { requireBisectState, withBisectLock, type BisectState } from './bisect-state.js';
 import { advanceBisect, subjectOf, type AdvanceOptions, type BisectStep } from './bisect-step.js';
 import { checkGoodsBelowBad } from './bisect-start.js';
 import { CommitGraph } from './commit-graph.js';
@@ -23,9 +23,12 @@ export interface BisectMarkOptions extends AdvanceOptions {
  * in the bad one's history, or a bad one is in a good one's history or above no good one.
  */
 export async function bisectMark(repo: Repo, opts: BisectMarkOptions): Promise<BisectStep> {
-  const state = await requireBisectState(repo);
-  const commit = opts.rev === undefined ? currentOf(state, opts.verdict) : await revParse(repo, opts.rev);
-  return (await markCommit(repo, state, commit, opts.verdict, opts)).step;
+  await requireBisectState(repo); // refused before start without creating the lock file
+  return withBisectLock(repo, async () => {
+    const state = await requireBisectState(repo);
+    const commit = opts.rev === undefined ? currentOf(state, opts.verdict) : await revParse(repo, opts.rev);
+    return (await markCommit(repo, state, commit, opts.verdict, opts)).step;
+  });
 }
 
 /** Records `verdict` for `commit` in `state` (already read) and advances; shared with bisect run. */

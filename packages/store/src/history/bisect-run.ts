@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js';
 import type { Repo } from '../repo/repo.js';
 import { temporaryBisectCheckout } from './bisect-checkout.js';
 import { markCommit, type BisectVerdict } from './bisect-mark.js';
-import { requireBisectState, type BisectState } from './bisect-state.js';
+import { requireBisectState, withBisectLock, type BisectState } from './bisect-state.js';
 import { nextStep, type AdvanceOptions, type BisectStep } from './bisect-step.js';
 
 /** How a test process ended: its exit code, or the signal that killed it. */
@@ -50,6 +50,11 @@ export interface BisectRunResult {
  * leaves the bisection where it was, for `log`, manual marks or another run.
  */
 export async function bisectRun(repo: Repo, opts: BisectRunOptions): Promise<BisectRunResult> {
+  await requireBisectState(repo); // refused before start without creating the lock file
+  return withBisectLock(repo, () => run(repo, opts));
+}
+
+async function run(repo: Repo, opts: BisectRunOptions): Promise<BisectRunResult> {
   let state = await requireBisectState(repo);
   let step = (await nextStep(repo, state)).step;
   if (step.status === 'waiting') {

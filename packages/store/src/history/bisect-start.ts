@@ -5,7 +5,7 @@ import { StoreError } from '../errors.js';
 import type { Repo } from '../repo/repo.js';
 import { revParse } from '../inspect/rev-parse.js';
 import { goodsNotBelow } from './bisect-graph.js';
-import { readBisectState, type BisectState } from './bisect-state.js';
+import { readBisectState, withBisectLock, type BisectState } from './bisect-state.js';
 import { advanceBisect, shellWord, subjectOf, type AdvanceOptions, type BisectStep } from './bisect-step.js';
 
 export interface BisectStartOptions extends AdvanceOptions {
@@ -24,6 +24,10 @@ export interface BisectStartOptions extends AdvanceOptions {
  * or the checkout folder exists.
  */
 export async function bisectStart(repo: Repo, opts: BisectStartOptions): Promise<BisectStep> {
+  return withBisectLock(repo, () => start(repo, opts));
+}
+
+async function start(repo: Repo, opts: BisectStartOptions): Promise<BisectStep> {
   if (await readBisectState(repo)) {
     throw new StoreError('BISECT_STATE', 'a bisection is already in progress: finish it or drop it with `osgit bisect reset`', { reason: 'in-progress' });
   }

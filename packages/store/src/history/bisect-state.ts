@@ -4,6 +4,7 @@ import { type Checksum, isChecksum } from '../checksum.js';
 import { StoreError } from '../errors.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
 import type { Repo } from '../repo/repo.js';
+import { lockFile } from '../fsio/file-lock.js';
 
 /**
  * A bisection in progress, as kept in `<repo>/osgit/bisect/state.json`: one file, replaced
@@ -92,4 +93,23 @@ function isState(v: unknown): v is BisectState {
     (s.checkout === null || typeof s.checkout === 'string') &&
     Array.isArray(s.log) && s.log.every((l) => typeof l === 'string')
   );
+}
+
+/**
+ * Runs `fn` holding the bisect lock (`<repo>/osgit/bisect.lock`, an OFD lock the kernel drops
+ * if the process dies), so two bisect commands never interleave their read-modify-write of the
+ * state: a `bisect good` typed while `bisect run` works is refused with REPO_LOCKED, not lost.
+ */
+export async function withBisectLock<T>(repo: Repo, fn: () => Promise<T>): Promise<T> {
+  await fs.mkdir(join(repo.path, 'osgit'), { recursive: true });
+  const path = join(repo.path, 'osgit', 'bisect.lock');
+  const lock = await lockFile(path, { exclusive: true, timeoutMs: 0 });
+  if (!lock) {
+    throw new StoreError('REPO_LOCKED', 'another osgit bisect command (bisect run?) is working on this repository: wait for it, or stop it', { path });
+  }
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
 }

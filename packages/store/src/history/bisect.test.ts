@@ -104,6 +104,8 @@ describe('bisect in the store', () => {
     const seen: string[] = [];
     const r = await bisectRun(repo, {
       test: async (path, commit) => {
+        // Another bisect command meanwhile is refused, not interleaved.
+        if (seen.length === 0) await expectCode(bisectMark(repo, { verdict: 'good', rev: c[0]! }), 'REPO_LOCKED');
         seen.push(path);
         expect(readFileSync(join(path, 'n.txt'), 'utf8')).toBe(`${c.indexOf(commit) + 1}\n`);
         return readFileSync(join(path, 'marker.txt'), 'utf8').includes('BAD') ? { code: 1, signal: null } : { code: 0, signal: null };
@@ -156,6 +158,12 @@ describe('bisect refusals change nothing', () => {
     await expectCode(bisectRun(repo, { test: async () => 'good' }), 'BISECT_STATE');
     expect(existsSync(bisectDir(repo))).toBe(false);
     expect(await bisectReset(repo)).toEqual({ reset: false, removedCheckout: null });
+    // In a repository that never bisected, the refusals leave no file behind.
+    const fresh = await Repo.init(tmp.path('fresh', 'repo'), { mode: 'bare-user' });
+    await expectCode(bisectMark(fresh, { verdict: 'bad' }), 'BISECT_STATE');
+    await expectCode(bisectRun(fresh, { test: async () => 'good' }), 'BISECT_STATE');
+    expect((await bisectReset(fresh)).reset).toBe(false);
+    expect(existsSync(join(fresh.path, 'osgit'))).toBe(false);
   });
 
   it('refuses an unknown revision', async () => {
