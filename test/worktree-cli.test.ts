@@ -148,3 +148,41 @@ describe('osgit worktree list / remove / prune', () => {
     expect(r.code).toBe(6);
   });
 });
+
+describe('osgit switch / reset / diff in a worktree', () => {
+  it('switches branches carrying non-conflicting changes, refuses conflicting ones, resets and diffs', async () => {
+    const r2 = tmp.path('repo2', 'repo');
+    await osgitOk(['init', '--repo', r2, '--mode', 'archive']);
+    const src = tmp.make('src2');
+    chmodSync(src, 0o755);
+    mkdirSync(join(src, 'etc'));
+    writeFileSync(join(src, 'etc/a'), 'a\n');
+    writeFileSync(join(src, 'etc/b'), 'b\n');
+    const one = lastLine((await osgitOk(['commit', '--repo', r2, '-b', 'main', '--timestamp=@1700000000', src])).stdout);
+    const w = tmp.path('w');
+    await osgitOk(['worktree', 'add', '--repo', r2, w, 'main']);
+    await osgitOk(['switch', '-c', 'topic'], { cwd: w });
+    writeFileSync(join(w, 'etc/a'), 'a on topic\n');
+    const two = lastLine((await osgitOk(['commit', '-s', 'topic a', '--timestamp=@1700000100'], { cwd: w })).stdout);
+    // a local change to etc/b (the same in both tips) comes along; one to etc/a would be overwritten
+    writeFileSync(join(w, 'etc/b'), 'local b\n');
+    const sw = await osgitOk(['switch', 'main', '--json'], { cwd: w });
+    expect(JSON.parse(sw.stdout)).toMatchObject({ from: 'topic', branch: 'main', head: one });
+    expect((await osgitOk(['status', '--porcelain'], { cwd: w })).stdout).toBe('M    /etc/b\n');
+    writeFileSync(join(w, 'etc/a'), 'local a\n');
+    const refused = await osgit(['switch', 'topic', '--json'], { cwd: w });
+    expect(refused.code).toBe(5);
+    expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'LOCAL_CHANGES', data: { paths: ['/etc/a'] } });
+    // diff REV against the files
+    const diff = await osgitOk(['diff', 'topic'], { cwd: w });
+    expect(diff.stdout).toBe('M    /etc/a\nM    /etc/b\n');
+    // reset --hard to topic's commit: the files become it; the branch moved with a reflog reason
+    const reset = await osgitOk(['reset', '--hard', two, '--json'], { cwd: w });
+    expect(JSON.parse(reset.stdout)).toMatchObject({ branch: 'main', from: one, to: two, mode: 'hard' });
+    expect((await osgitOk(['status', '--porcelain'], { cwd: w })).stdout).toBe('');
+    expect((await osgitOk(['rev-parse', '--repo', r2, 'main'])).stdout.trim()).toBe(two);
+    // outside the worktree, --branch refuses the branch it uses
+    const outside = await osgit(['reset', '--repo', r2, '--branch', 'main', one]);
+    expect(outside.code).toBe(6);
+  });
+});

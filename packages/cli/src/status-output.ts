@@ -1,4 +1,4 @@
-import type { WorktreeChangeEntry, WorktreeStatus } from '@osgit/store';
+import type { WorktreeChangeEntry, WorktreeStatus } from '@osgit/store/worktree';
 
 /**
  * One line per path: four columns, then the path ('/' after a folder, as `osgit diff`):

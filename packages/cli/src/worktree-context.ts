@@ -1,4 +1,4 @@
-import { findWorktree, Repo, StoreError, type Worktree } from '@osgit/store';
+import { findWorktree, Repo, StoreError, type Worktree } from '@osgit/store/worktree';
 
 /**
  * The worktree holding the current folder, and its repository (`--repo` wins over the one the

@@ -78,7 +78,11 @@ export { cherryPick } from './merge/cherry-pick.js';
 export { revert } from './merge/revert.js';
 
 export {
-  Worktree, findWorktree, openWorktree, addWorktree, listWorktrees, removeWorktree, pruneWorktrees, WORKTREE_MARKER,
-  type WorktreeStatus, type CheckoutCommitOptions, type CheckoutCommitResult, type AddWorktreeOptions, type WorktreeListEntry,
+  Worktree, findWorktree, openWorktree, WORKTREE_MARKER, type WorktreeStatus, type CheckoutCommitOptions, type CheckoutCommitResult,
   type WorktreeCommitOptions, type WorktreeCommitResult, type WorktreeChange, type WorktreeChangeEntry,
 } from './worktree/index.js';
+export { addWorktree, type AddWorktreeOptions } from './worktree/add.js';
+export { listWorktrees, type WorktreeListEntry } from './worktree/list.js';
+export { removeWorktree, pruneWorktrees } from './worktree/remove.js';
+export { switchBranch, type SwitchOptions, type SwitchResult } from './worktree/switch.js';
+export { resetWorktree, resetBranch, type ResetMode, type ResetResult } from './worktree/reset.js';

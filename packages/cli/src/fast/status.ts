@@ -1,7 +1,7 @@
 // `osgit status` without oclif: bin/run.js sends the plain forms here (see isFastStatus there),
 // because oclif's start alone costs more than the whole status of an unchanged tree. Output,
 // JSON documents, error lines and exit statuses are the same as commands/status.ts gives.
-import { fsError, StoreError } from '@osgit/store';
+import { fsError, StoreError } from '@osgit/store/worktree';
 import { exitCodeFor, SUGGESTIONS, type ErrorCode } from '../exit-codes.js';
 import { requireWorktree } from '../worktree-context.js';
 import { statusLines } from '../status-output.js';

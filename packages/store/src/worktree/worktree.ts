@@ -10,8 +10,10 @@ import { RecordedMetadataSource } from './recorded-metadata.js';
 import { scanWorktree, seenSum, type ScanContext, type SeenEntry } from './scan.js';
 import { compareWithTree, type WorktreeChangeEntry } from './changes.js';
 import { lookupTreePath, treeChanges, type TreeChange, type TreeRoot } from './tree-changes.js';
-import { applyTreeChanges, type AppliedChanges } from './apply-changes.js';
-import { commitWorktree, type WorktreeCommitOptions, type WorktreeCommitResult } from './commit.js';
+// commit.ts and apply-changes.ts (transactions, object writing, checkout's writer) are loaded
+// when first needed: `osgit status` runs without them (see packages/cli/src/fast/status.ts).
+import type { AppliedChanges } from './apply-changes.js';
+import type { WorktreeCommitOptions, WorktreeCommitResult } from './commit.js';
 
 export interface WorktreeStatus {
   worktree: string;
@@ -134,6 +136,7 @@ export class Worktree {
 
   /** Commits the files as the next commit of the branch (see commit.ts). */
   async commit(opts: WorktreeCommitOptions): Promise<WorktreeCommitResult> {
+    const { commitWorktree } = await import('./commit.js');
     const result = await commitWorktree(this, opts);
     this.state = { ...this.state, head: result.commit };
     return result;
@@ -159,28 +162,33 @@ export class Worktree {
    * `newHead` is given (a merge writes its result, then commits it with extraParents).
    */
   async writeTree(root: TreeRoot, opts: { force?: boolean; newHead?: Checksum } = {}): Promise<{ updated: number; carried: WorktreeChangeEntry[] }> {
-    const status = await this.status();
-    const headCommit = this.repo.readCommitSync(this.head);
-    const changes = treeChanges(this.repo, { tree: headCommit.rootTree, meta: headCommit.rootMeta }, root);
-    const local = status.entries.map((e) => ({ ...e, rel: e.path.slice(1) }));
+    const { changes, local } = await this.plan(root);
     let carried = local;
     if (opts.force) {
       changes.push(...restoreLocal(this.repo, root, local, changes));
       carried = [];
     } else {
-      const conflicts = conflictingPaths(changes, local);
-      if (conflicts.length > 0) {
-        throw new StoreError(
-          'LOCAL_CHANGES',
-          `uncommitted changes would be overwritten: ${conflicts.slice(0, 10).join(', ')}${conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : ''}; commit them, or discard them (osgit reset --hard)`,
-          { paths: conflicts },
-        );
-      }
+      refuseConflicts(changes, local);
     }
+    const { applyTreeChanges } = await import('./apply-changes.js');
     const applied = await applyTreeChanges(this.repo, this.path, changes, this.userMode);
     const newHead = opts.newHead ?? this.head;
     this.updateCacheAfterWrite(newHead, applied);
     return { updated: changes.length, carried };
+  }
+
+  /** LOCAL_CHANGES (and nothing changes) when moving the files to `commit` would overwrite local changes. */
+  async checkWritable(commit: Checksum): Promise<void> {
+    const c = this.repo.readCommitSync(commit);
+    const { changes, local } = await this.plan({ tree: c.rootTree, meta: c.rootMeta });
+    refuseConflicts(changes, local);
+  }
+
+  private async plan(root: TreeRoot): Promise<{ changes: TreeChange[]; local: LocalChange[] }> {
+    const entries = await this.localChanges();
+    const headCommit = this.repo.readCommitSync(this.head);
+    const changes = treeChanges(this.repo, { tree: headCommit.rootTree, meta: headCommit.rootMeta }, root);
+    return { changes, local: entries.map((e) => ({ ...e, rel: e.path.slice(1) })) };
   }
 
   /** The cache after files were written: old stamps where nothing was touched, new ones where written. */
@@ -255,6 +263,17 @@ function coversSubtree(l: LocalChange): boolean {
 
 function isUnder(rel: string, root: string): boolean {
   return root === '' ? rel !== '' : rel.startsWith(`${root}/`);
+}
+
+function refuseConflicts(changes: TreeChange[], local: LocalChange[]): void {
+  const conflicts = conflictingPaths(changes, local);
+  if (conflicts.length > 0) {
+    throw new StoreError(
+      'LOCAL_CHANGES',
+      `uncommitted changes would be overwritten: ${conflicts.slice(0, 10).join(', ')}${conflicts.length > 10 ? `, and ${conflicts.length - 10} more` : ''}; commit them, or discard them (osgit reset --hard)`,
+      { paths: conflicts },
+    );
+  }
 }
 
 /** Local changes that a tree change would overwrite (as git checkout decides), as '/'-rooted paths. */
