@@ -86,3 +86,5 @@ export { listWorktrees, type WorktreeListEntry } from './worktree/list.js';
 export { removeWorktree, pruneWorktrees } from './worktree/remove.js';
 export { switchBranch, type SwitchOptions, type SwitchResult } from './worktree/switch.js';
 export { resetWorktree, resetBranch, type ResetMode, type ResetResult } from './worktree/reset.js';
+export { mergeInWorktree, continueMerge, abortMerge, type WorktreeMergeOptions, type WorktreeMergeResult } from './merge/worktree-merge.js';
+export { readMergeState, type MergeState } from './merge/merge-state.js';

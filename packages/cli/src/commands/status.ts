@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
-import type { WorktreeStatus } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
 import { requireWorktree } from '../worktree-context.js';
-import { statusLines } from '../status-output.js';
+import { statusLines, statusWithMerge, type StatusResult } from '../status-output.js';
 
-export default class Status extends OsgitCommand<WorktreeStatus> {
+export default class Status extends OsgitCommand<StatusResult> {
   static override description =
     'Paths of the worktree that differ from its head commit: A added, D removed, M modified, T type changed, p permissions, o owner, x xattrs';
   static override examples = ['cd wt && <%= config.bin %> status', '<%= config.bin %> status --porcelain', '<%= config.bin %> status --json'];
@@ -14,14 +13,14 @@ export default class Status extends OsgitCommand<WorktreeStatus> {
 
   private porcelain = false;
 
-  async exec(): Promise<WorktreeStatus> {
+  async exec(): Promise<StatusResult> {
     const { flags } = await this.parse(Status);
     this.porcelain = flags.porcelain;
     const { worktree } = await requireWorktree(flags.repo, 'status');
-    return worktree.status();
+    return statusWithMerge(worktree);
   }
 
-  protected override render(r: WorktreeStatus): void {
+  protected override render(r: StatusResult): void {
     for (const line of statusLines(r, this.porcelain)) this.out(line);
   }
 }

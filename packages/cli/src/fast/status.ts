@@ -4,7 +4,7 @@
 import { fsError, StoreError } from '@osgit/store/worktree';
 import { exitCodeFor, SUGGESTIONS, type ErrorCode } from '../exit-codes.js';
 import { requireWorktree } from '../worktree-context.js';
-import { statusLines } from '../status-output.js';
+import { statusLines, statusWithMerge } from '../status-output.js';
 
 /** Runs `osgit status ARGS` (ARGS only --json, --porcelain, --repo PATH); returns the exit status. */
 export async function runStatus(args: string[]): Promise<number> {
@@ -20,7 +20,7 @@ export async function runStatus(args: string[]): Promise<number> {
   }
   try {
     const { worktree } = await requireWorktree(repo, 'status');
-    const result = await worktree.status();
+    const result = await statusWithMerge(worktree);
     if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else {
       const lines = statusLines(result, porcelain);

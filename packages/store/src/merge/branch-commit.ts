@@ -63,6 +63,5 @@ export function stageBranchCommit(tx: Transaction, input: BranchCommitInput): { 
 
 /** A compare-and-swap of a local branch with its reflog reason. */
 export function branchUpdate(branch: string, expected: Checksum, value: Checksum, reason: string): RefUpdate {
-  const update: RefUpdate & { reason?: string } = { ref: { remote: null, name: branch }, expected, value, reason };
-  return update;
+  return { ref: { remote: null, name: branch }, expected, value, reason };
 }

@@ -7,6 +7,7 @@ import type { Checksum } from '../checksum.js';
 import { Repo } from '../repo/repo.js';
 import { commitTree } from '../commit/commit-tree.js';
 import { readRef, updateRef } from '../refs/refs.js';
+import { readReflog } from '../refs/reflog.js';
 import { commitParents } from '../history/commit-parents.js';
 import { isStoreError } from '../errors.js';
 import { mergeIntoBranch } from './merge-into-branch.js';
@@ -61,6 +62,11 @@ describe('mergeIntoBranch', () => {
     expect(made.timestamp).toBe(1800000000n);
     const ff = await mergeIntoBranch(repo, { branch: 'c', rev: 'd' });
     expect(ff.kind).toBe('up-to-date');
+    expect((await readReflog(repo, { remote: null, name: 'c' }))[0]).toMatchObject({ old: base, new: r.commit, reason: 'merge d: Merge made' });
+    await updateRef(repo, { ref: { remote: null, name: 'e2' }, expected: null, value: base });
+    const moved = await mergeIntoBranch(repo, { branch: 'e2', rev: 'd' });
+    expect(moved.kind).toBe('fast-forward');
+    expect((await readReflog(repo, { remote: null, name: 'e2' }))[0]).toMatchObject({ new: next, reason: 'merge d: Fast-forward' });
   });
 
   it('changes nothing on a conflict or on unrelated histories, and leaves no staged objects', async () => {
