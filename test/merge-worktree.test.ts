@@ -104,6 +104,19 @@ describe('osgit merge in a worktree', () => {
     expect(await tip(repo, 'main')).toBe(ours);
   });
 
+  it('refuses --continue once the worktree moved meanwhile, and --abort then only forgets the merge', async () => {
+    const { repo, wt } = await setup();
+    expect((await osgit(['merge', 'topic'], { cwd: wt })).code).toBe(5);
+    writeFileSync(join(wt, 'f'), 'resolved, but committed the plain way\n');
+    const plain = expectChecksum(lastLine((await osgitOk(['commit', '-s', 'plain'], { cwd: wt })).stdout));
+    const r = await osgit(['merge', '--continue', '--json'], { cwd: wt });
+    expect(JSON.parse(r.stdout).error.code).toBe('REF_CONFLICT');
+    await osgitOk(['merge', '--abort'], { cwd: wt });
+    expect(readFileSync(join(wt, 'f'), 'utf8')).toBe('resolved, but committed the plain way\n');
+    expect(await tip(repo, 'main')).toBe(plain);
+    expect((await osgitOk(['status'], { cwd: wt })).stdout).not.toContain('in progress');
+  });
+
   it('commits a clean merge at once, fast-forwards when it can, and cherry-picks and reverts', async () => {
     const repo = join(tmp.make('repo'), 'repo');
     await osgitOk(['init', '--repo', repo, '--mode', 'bare-user']);

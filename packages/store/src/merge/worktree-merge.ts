@@ -131,6 +131,10 @@ export async function mergeInWorktree(wt: Worktree, opts: WorktreeMergeOptions):
  */
 export async function continueMerge(wt: Worktree, opts: { timestamp?: bigint } = {}): Promise<WorktreeMergeResult> {
   const state = requireState(wt);
+  if (wt.head !== state.head) {
+    // A commit, switch or reset happened meanwhile: the planned parents no longer hold.
+    throw new StoreError('REF_CONFLICT', `the worktree moved from ${state.head} to ${wt.head} since the ${state.operation} of ${state.rev} began: run osgit ${state.operation} --abort and start again`, { ref: wt.branch, current: wt.head, expected: state.head });
+  }
   const unresolved = state.conflicts.filter((c) => (c.kind === 'content' || c.kind === 'add-add') && hasMarkers(`${wt.path}${c.path}`));
   if (unresolved.length > 0) {
     throw new StoreError('MERGE_CONFLICT', `conflict markers are still in ${unresolved.map((c) => c.path).join(', ')}: resolve them, then run osgit ${state.operation} --continue again`, { conflicts: unresolved });
@@ -147,12 +151,17 @@ export async function continueMerge(wt: Worktree, opts: { timestamp?: bigint } =
 /**
  * `--abort`: puts back the head's version of every path the operation wrote (edits made while
  * resolving them are dropped, as git does) and forgets the operation. Uncommitted changes to
- * other paths, which the merge left alone, stay.
+ * other paths, which the merge left alone, stay. The stat cache is left as it was: the rewritten
+ * files no longer match their stamps, so the next status reads them again.
  */
 export async function abortMerge(wt: Worktree): Promise<WorktreeMergeResult> {
   const state = requireState(wt);
-  const changes = treeChanges(wt.repo, state.mergedRoot, state.headRoot);
-  await applyTreeChanges(wt.repo, wt.path, changes, wt.userMode);
+  // If the worktree moved meanwhile (commit, switch, reset), its files no longer hold the merge
+  // result: only the state is forgotten.
+  if (wt.head === state.head) {
+    const changes = treeChanges(wt.repo, state.mergedRoot, state.headRoot);
+    await applyTreeChanges(wt.repo, wt.path, changes, wt.userMode);
+  }
   clearMergeState(wt.stateDir);
   return { operation: state.operation, kind: 'aborted', branch: wt.branch, old: state.head, head: wt.head, theirs: state.theirs, conflicts: [] };
 }
