@@ -3,11 +3,18 @@ import type { Repo } from '../repo/repo.js';
 import { StoreError } from '../errors.js';
 import { metadataValue, type Commit } from '../objects/commit.js';
 import { sha256Hex, checksumToBytes } from '../checksum.js';
+import { commitParents } from '../history/commit-parents.js';
+import { CommitGraph } from '../history/commit-graph.js';
+import { walkCommits } from '../history/walk-commits.js';
+import { renderGraph, type GraphLine } from '../history/graph.js';
 
 /** One commit as `log` and `show` present it. */
 export interface CommitSummary {
   commit: Checksum;
+  /** OSTree's parent (the first parent) */
   parent: Checksum | null;
+  /** every parent: OSTree's, then the `osgit.merge-parents` of a merge commit */
+  parents: Checksum[];
   contentChecksum: Checksum;
   /** seconds since the epoch (signed); a decimal string past ±2^53, where a JSON number would round it */
   timestamp: number | string;
@@ -24,6 +31,7 @@ export function summarizeCommit(commit: Checksum, c: Commit): CommitSummary {
   return {
     commit,
     parent: c.parent,
+    parents: commitParents(c, commit),
     // ContentChecksum as `ostree show` prints it: SHA-256 of root dirtree ‖ root dirmeta (§2.1).
     contentChecksum: sha256Hex(checksumToBytes(c.rootTree), checksumToBytes(c.rootMeta)),
     timestamp: jsonInteger(c.timestamp),
@@ -62,23 +70,47 @@ export interface LogResult {
   commits: CommitSummary[];
   /** true when history continues past a parent the repo does not have */
   truncated: boolean;
+  /** with `graph`: the lines of the ASCII graph, commit lines naming their commit */
+  graph?: GraphLine[];
 }
 
-/** Walks first parents from `start`, newest first; stops at a missing parent (a shallow pull). */
-export async function log(repo: Repo, start: Checksum, opts: { maxCount?: number } = {}): Promise<LogResult> {
-  const commits: CommitSummary[] = [];
-  let next: Checksum | null = start;
+export interface LogOptions {
+  maxCount?: number;
+  /** draw the history graph (and list commits in its order: topological, a merged branch first) */
+  graph?: boolean;
+}
+
+/**
+ * The history of `start` over every parent (OSTree's and `osgit.merge-parents`), newest first by
+ * commit time as `git log`, or in `git log --graph` order with the graph drawn. For a linear
+ * history this is `ostree log`'s list. A parent the repo does not have (a shallow pull) ends that
+ * line and sets `truncated`. Read-only.
+ */
+export async function log(repo: Repo, start: Checksum, opts: LogOptions = {}): Promise<LogResult> {
+  await repo.readCommit(start); // a missing or damaged start commit is that error
+  const graph = new CommitGraph(repo);
   const max = opts.maxCount ?? Infinity;
-  while (next && commits.length < max) {
-    let c: Commit;
-    try {
-      c = await repo.readCommit(next);
-    } catch (err) {
-      if (err instanceof StoreError && err.code === 'OBJECT_MISSING' && commits.length > 0) return { commits, truncated: true };
-      throw err;
+  const nodes = [];
+  let cut = false;
+  for await (const node of walkCommits(repo, [start], { graph, order: opts.graph ? 'topo' : 'date' })) {
+    if (nodes.length >= max) {
+      cut = true;
+      break;
     }
-    commits.push(summarizeCommit(next, c));
-    next = c.parent;
+    nodes.push(node);
   }
-  return { commits, truncated: false };
+  // As ostree log: "history beyond" is reported when the walk, not the count, ended at a missing parent.
+  let truncated = false;
+  if (!cut) {
+    for (const n of nodes) {
+      for (const p of n.parents) if (!(await graph.node(p))) truncated = true;
+    }
+  }
+  const commits = nodes.map((n) => summarizeCommit(n.checksum, n.commit));
+  if (!opts.graph) return { commits, truncated };
+  const shown = (c: Checksum) => graph.peek(c) !== null;
+  const lines = renderGraph(nodes.map((n) => ({ id: n.checksum, parents: n.parents.filter(shown) })));
+  // With a count limit git stops drawing at the last commit shown.
+  const lastIndex = lines.findLastIndex((l) => l.commit !== undefined);
+  return { commits, truncated, graph: max === Infinity ? lines : lines.slice(0, lastIndex + 1) };
 }
