@@ -2,12 +2,15 @@ import type { CommitSummary } from '@osgit/store';
 
 /**
  * A commit block the way `ostree log` / `ostree show` print it (ostree 2022.7, ot-dump.c
- * dump_commit). The one difference: where ostree stops with "Invalid timestamp" (a time outside
- * the years 1-9999), osgit prints the raw seconds.
+ * dump_commit). The differences: a merge commit gets a `Merge:` line naming every parent, and
+ * where ostree stops with "Invalid timestamp" (a time outside the years 1-9999), osgit prints
+ * the raw seconds.
  */
 export function formatCommit(c: CommitSummary): string {
   const lines = [`commit ${c.commit}`];
   if (c.parent) lines.push(`Parent:  ${c.parent}`);
+  // A merge (osgit.merge-parents): every parent, first one first, as git's "Merge:" line.
+  if (c.parents.length > 1) lines.push(`Merge: ${c.parents.join(' ')}`);
   lines.push(`ContentChecksum:  ${c.contentChecksum}`);
   lines.push(`Date:  ${formatDate(c)}`);
   if (c.version) lines.push(`Version: ${c.version}`);

@@ -2,21 +2,38 @@ import { Args, Flags } from '@oclif/core';
 import { log, revParse, type LogResult } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
 import { formatCommit } from '../format-commit.js';
+import { headOptions } from '../worktree-head.js';
 
 export default class Log extends OsgitCommand<LogResult> {
-  static override description = 'Show the history of a revision, newest first';
-  static override examples = ['<%= config.bin %> log --repo repo os/main', '<%= config.bin %> log --repo repo -n 3 --json os/main'];
-  static override args = { rev: Args.string({ description: 'revision', required: true }) };
-  static override flags = { 'max-count': Flags.integer({ char: 'n', description: 'show at most N commits', min: 1 }) };
+  static override description = 'Show the history of a revision over every parent, newest first (--graph: as a graph, a merged branch before the mainline)';
+  static override examples = [
+    '<%= config.bin %> log --repo repo os/main',
+    '<%= config.bin %> log --repo repo -n 3 --json os/main',
+    '<%= config.bin %> log --repo repo --graph os/main',
+  ];
+  static override args = { rev: Args.string({ description: 'revision (default HEAD, in a worktree)' }) };
+  static override flags = {
+    'max-count': Flags.integer({ char: 'n', description: 'show at most N commits', min: 1 }),
+    graph: Flags.boolean({ description: 'draw the history as a graph, one line per commit (as git log --graph --oneline)' }),
+  };
 
   async exec(): Promise<LogResult> {
     const { flags, args } = await this.parse(Log);
     const repo = await this.openRepo(flags.repo);
-    return log(repo, await revParse(repo, args.rev), flags['max-count'] ? { maxCount: flags['max-count'] } : {});
+    const start = await revParse(repo, args.rev ?? 'HEAD', await headOptions(repo));
+    return log(repo, start, { ...(flags['max-count'] ? { maxCount: flags['max-count'] } : {}), graph: flags.graph });
   }
 
   protected override render(r: LogResult): void {
-    for (const c of r.commits) this.out(formatCommit(c));
+    if (r.graph) {
+      const byId = new Map(r.commits.map((c) => [c.commit, c] as const));
+      for (const line of r.graph) {
+        const c = line.commit ? byId.get(line.commit) : undefined;
+        this.out(c ? `${line.graph}${c.commit.slice(0, 7)} ${c.subject}` : line.graph);
+      }
+    } else {
+      for (const c of r.commits) this.out(formatCommit(c));
+    }
     if (r.truncated) this.out('<< History beyond this commit not fetched >>');
   }
 }
