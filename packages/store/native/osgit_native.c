@@ -11,6 +11,9 @@
  *     blocks of up to 32 MiB from the heap too; a pull's object workers and network buffers then
  *     hold tens of megabytes of resident memory the process no longer uses. Few arenas and a
  *     fixed threshold (larger blocks mapped, and unmapped when freed) keep RSS low.
+ *   - lstatDir(path): a folder's names with their lstat in one call, for a worktree's status walk
+ *     (6.7k files on a small root filesystem: Node's lstatSync builds a Stats object with four
+ *     Dates per file, and collecting them was most of the walk).
  * Errors are thrown as Error objects with `code` (the errno name, e.g. "EBADF") and `errno`.
  */
 #define _GNU_SOURCE
@@ -19,7 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
 #ifdef __GLIBC__
@@ -47,6 +53,12 @@ static const char *errno_name(int err) {
     case EDQUOT: return "EDQUOT";
     case EROFS: return "EROFS";
     case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ENOTDIR: return "ENOTDIR";
+    case ELOOP: return "ELOOP";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOMEM: return "ENOMEM";
+    case EMFILE: return "EMFILE";
     default: return "EUNKNOWN";
   }
 }
@@ -184,12 +196,113 @@ static napi_value limit_malloc_arenas(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Numbers per entry in lstatDir's Float64Array. */
+#define LSTAT_FIELDS 9
+
+/*
+ * lstatDir(path): [names, stats] for the entries of the folder at path (never following a
+ * symlink, "." and ".." left out): names an array of strings, stats a Float64Array of
+ * LSTAT_FIELDS numbers per name: mode, size, ino, uid, gid, mtime seconds, mtime nanoseconds,
+ * ctime seconds, ctime nanoseconds. An entry removed between readdir and lstat is left out.
+ */
+static napi_value lstat_dir(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len = 0;
+  napi_value argv[1], names, array, buffer, result, name;
+  char path[PATH_MAX];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "lstatDir: expected a path");
+    return NULL;
+  }
+  if (len >= sizeof path - 1) return throw_errno(env, ENAMETOOLONG, "open");
+  int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (dfd < 0) return throw_errno(env, errno, "open");
+  DIR *dir = fdopendir(dfd);
+  if (!dir) {
+    int err = errno;
+    close(dfd);
+    return throw_errno(env, err, "fdopendir");
+  }
+  size_t cap = 64, n = 0;
+  double *values = malloc(cap * LSTAT_FIELDS * sizeof *values);
+  if (!values) {
+    closedir(dir);
+    return throw_errno(env, ENOMEM, "lstatDir");
+  }
+  if (napi_create_array(env, &names) != napi_ok) goto napi_failed;
+  for (;;) {
+    errno = 0;
+    struct dirent *de = readdir(dir);
+    if (!de) {
+      if (errno != 0) {
+        int err = errno;
+        free(values);
+        closedir(dir);
+        return throw_errno(env, err, "readdir");
+      }
+      break;
+    }
+    const char *d = de->d_name;
+    if (d[0] == '.' && (d[1] == 0 || (d[1] == '.' && d[2] == 0))) continue;
+    struct stat st;
+    if (fstatat(dfd, d, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      int err = errno;
+      free(values);
+      closedir(dir);
+      return throw_errno(env, err, "lstat");
+    }
+    if (n == cap) {
+      double *grown = realloc(values, cap * 2 * LSTAT_FIELDS * sizeof *values);
+      if (!grown) {
+        free(values);
+        closedir(dir);
+        return throw_errno(env, ENOMEM, "lstatDir");
+      }
+      values = grown;
+      cap *= 2;
+    }
+    double *v = values + n * LSTAT_FIELDS;
+    v[0] = (double)st.st_mode;
+    v[1] = (double)st.st_size;
+    v[2] = (double)st.st_ino;
+    v[3] = (double)st.st_uid;
+    v[4] = (double)st.st_gid;
+    v[5] = (double)st.st_mtim.tv_sec;
+    v[6] = (double)st.st_mtim.tv_nsec;
+    v[7] = (double)st.st_ctim.tv_sec;
+    v[8] = (double)st.st_ctim.tv_nsec;
+    if (napi_create_string_utf8(env, d, NAPI_AUTO_LENGTH, &name) != napi_ok) goto napi_failed;
+    if (napi_set_element(env, names, (uint32_t)n, name) != napi_ok) goto napi_failed;
+    n++;
+  }
+  closedir(dir);
+  dir = NULL;
+  void *data = NULL;
+  if (napi_create_arraybuffer(env, n * LSTAT_FIELDS * sizeof *values, &data, &buffer) != napi_ok) goto napi_failed;
+  if (n > 0) memcpy(data, values, n * LSTAT_FIELDS * sizeof *values);
+  free(values);
+  values = NULL;
+  CHECK(env, napi_create_typedarray(env, napi_float64_array, n * LSTAT_FIELDS, buffer, 0, &array));
+  CHECK(env, napi_create_array_with_length(env, 2, &result));
+  CHECK(env, napi_set_element(env, result, 0, names));
+  CHECK(env, napi_set_element(env, result, 1, array));
+  return result;
+
+napi_failed:
+  free(values);
+  if (dir) closedir(dir);
+  napi_throw_error(env, NULL, "osgit_native: N-API call failed in lstatDir");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "tryLock", NULL, try_lock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unlock", NULL, unlock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "syncfs", NULL, syncfs_async, NULL, NULL, NULL, napi_enumerable, NULL },
     { "limitMallocArenas", NULL, limit_malloc_arenas, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "lstatDir", NULL, lstat_dir, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   CHECK(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

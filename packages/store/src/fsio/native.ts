@@ -18,6 +18,12 @@ export interface NativeAddon {
   syncfs(fd: number): Promise<void>;
   /** glibc's mallopt(M_ARENA_MAX, n) (see osgit_native.c); false where there is no such knob. */
   limitMallocArenas(n: number): boolean;
+  /**
+   * A folder's entries ("." and ".." left out) with their lstat: `stats` holds 9 numbers per
+   * name (mode, size, ino, uid, gid, mtime s, mtime ns, ctime s, ctime ns). Never follows a
+   * symlink, the folder's own last component included (ELOOP).
+   */
+  lstatDir(path: string): [names: string[], stats: Float64Array];
 }
 
 const ADDON = 'build/Release/osgit_native.node';

@@ -26,6 +26,7 @@ export interface WorktreeChangeEntry {
  */
 export function compareWithTree(repo: Repo, ctx: ScanContext, base: TreeIndex, seen: Map<string, SeenEntry>): WorktreeChangeEntry[] {
   const baseIsHead = base === ctx.head;
+  let unchangedCount = 0;
   const out: WorktreeChangeEntry[] = [];
   const dirOnBothSides = (rel: string): boolean => {
     const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
@@ -33,7 +34,10 @@ export function compareWithTree(repo: Repo, ctx: ScanContext, base: TreeIndex, s
   };
   for (const [rel, e] of seen) {
     // null: the cache says this path is as in the head, which is `base`
-    if (e.sum === null && baseIsHead) continue;
+    if (e.sum === null && baseIsHead) {
+      unchangedCount++;
+      continue;
+    }
     const b = base.get(rel);
     if (!b) {
       if (rel !== '' && dirOnBothSides(rel)) out.push({ path: `/${rel}`, type: e.kind, changes: ['added'] });
@@ -43,13 +47,19 @@ export function compareWithTree(repo: Repo, ctx: ScanContext, base: TreeIndex, s
     const changes = classify(repo, ctx, rel, b, e);
     if (changes.length > 0) out.push({ path: `/${rel}`, type: e.kind, changes });
   }
+  // Every path seen was as in the head, and as many as the head has: nothing was removed.
+  if (baseIsHead && unchangedCount === seen.size && seen.size === ctx.headSize) return out.sort(byPath);
   for (const rel of base.keys()) {
     if (seen.has(rel) || !dirOnBothSides(rel)) continue;
     const b = base.get(rel)!;
     const type: EntryKind = b.isDir ? 'dir' : isSymlinkMode(openFileObjectSync(repo, b.sum).info.mode) ? 'symlink' : 'file';
     out.push({ path: `/${rel}`, type, changes: ['removed'] });
   }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort(byPath);
+}
+
+function byPath(a: WorktreeChangeEntry, b: WorktreeChangeEntry): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 function classify(repo: Repo, ctx: ScanContext, rel: string, b: TreeEntry, e: SeenEntry): WorktreeChange[] {

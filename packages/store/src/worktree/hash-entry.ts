@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { StatLike } from './stat-cache.js';
 import { createHash } from 'node:crypto';
 import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
@@ -25,7 +26,7 @@ export function hashRulesOf(repo: Repo): HashRules {
  * The FileInfo a commit would record for this file or symlink (content not read): ownership,
  * xattrs and special bits from `recorded` when given (a user-mode worktree), else from disk.
  */
-export function diskFileInfo(abs: string, st: Stats, rules: HashRules, recorded?: RecordedMetadata): FileInfo {
+export function diskFileInfo(abs: string, st: StatLike, rules: HashRules, recorded?: RecordedMetadata): FileInfo {
   const mode = Number(st.mode);
   const type = mode & S_IFMT;
   if (type !== S_IFREG && type !== S_IFLNK) {
@@ -45,7 +46,7 @@ export function diskFileInfo(abs: string, st: Stats, rules: HashRules, recorded?
   };
 }
 
-export function diskDirMeta(abs: string, st: Stats, rules: HashRules, recorded?: RecordedMetadata): DirMeta {
+export function diskDirMeta(abs: string, st: StatLike, rules: HashRules, recorded?: RecordedMetadata): DirMeta {
   const mode = Number(st.mode);
   if (rules.canonical) return { uid: 0, gid: 0, mode: mode & (S_IFDIR | 0o755), xattrs: [] };
   return {

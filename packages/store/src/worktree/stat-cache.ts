@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checksum } from '../checksum.js';
 import { writeAtomicSync } from './state.js';
@@ -16,6 +16,17 @@ export interface CacheRecord {
   disk?: DiskStamp;
 }
 
+/** The lstat fields the cache compares (a Node Stats has them; so does a scan's record). */
+export interface StatLike {
+  size: number;
+  ino: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
 /** An lstat (as Node reports it: times in ms with sub-microsecond precision) and the checksum read under it. */
 export interface DiskStamp {
   size: number;
@@ -28,17 +39,18 @@ export interface DiskStamp {
   sum: Checksum;
 }
 
-// Layout (little-endian): "OSGWTC02", head commit (32 bytes), record count (u32), 4 bytes of
+// Layout (little-endian): "OSGWTC03", head commit (32 bytes), record count (u32), 4 bytes of
 // padding, then one 128-byte record per path (8 float64: size, ino, mode, uid, gid, mtimeMs,
 // ctimeMs, flags; the head checksum; the disk checksum), then the paths, NUL-separated, UTF-8.
 // Fixed-size records are read in place through a Float64Array: loading costs one read and one
 // split, and a path's stamp is compared without building any object (6.7k paths on rootfs-a).
-const MAGIC = Buffer.from('OSGWTC02');
+const MAGIC = Buffer.from('OSGWTC03');
 const HEADER = 48;
 const RECORD = 128;
 const F_HEAD = 1;
 const F_DISK = 2;
 const F_HEAD_DIR = 4;
+const F_SAME = 8; // the disk checksum equals the head checksum
 
 export function cachePath(stateDir: string): string {
   return join(stateDir, 'index');
@@ -47,7 +59,12 @@ export function cachePath(stateDir: string): string {
 /** A loaded stat cache, read in place. */
 export class StatCache {
   private readonly f64: Float64Array;
-  private readonly index = new Map<string, number>();
+  /** built on the first lookup the walk order does not predict */
+  private index: Map<string, number> | null = null;
+  /** where the next lookup is expected: records are saved in the order a walk meets them */
+  private cursor = 0;
+  /** lookups the order did not predict (a cache saved in another order is worth rewriting) */
+  misses = 0;
 
   private constructor(
     private readonly buf: Buffer,
@@ -62,7 +79,6 @@ export class StatCache {
     readonly writtenMs: number,
   ) {
     this.f64 = new Float64Array(buf.buffer, buf.byteOffset + HEADER, paths.length * (RECORD / 8));
-    for (let i = 0; i < paths.length; i++) this.index.set(paths[i]!, i);
   }
 
   /** Loads the cache; null when it is missing or damaged (everything is then read once). */
@@ -91,7 +107,16 @@ export class StatCache {
 
   /** The record number of a path, or -1. */
   find(rel: string): number {
-    return this.index.get(rel) ?? -1;
+    if (this.paths[this.cursor] === rel) return this.cursor++;
+    this.misses++;
+    if (!this.index) {
+      this.index = new Map();
+      for (let i = 0; i < this.paths.length; i++) this.index.set(this.paths[i]!, i);
+    }
+    const i = this.index.get(rel);
+    if (i === undefined) return -1;
+    this.cursor = i + 1;
+    return i;
   }
 
   private flags(i: number): number {
@@ -118,14 +143,27 @@ export class StatCache {
     return this.buf.toString('hex', off, off + 32);
   }
 
-  /** The disk checksum equals the head checksum (compared as bytes, no hex made). */
-  diskIsHead(i: number): boolean {
-    const off = HEADER + i * RECORD + 64;
-    return this.hasHead(i) && this.hasDisk(i) && this.buf.compare(this.buf, off, off + 32, off + 32, off + 64) === 0;
+  /** The disk checksum equals the head checksum (a flag written with the record: no hex made). */
+  sameAsHead(i: number): boolean {
+    return (this.flags(i) & F_SAME) !== 0;
+  }
+
+  /** matches() for an lstat kept in a scan's listing (scan.ts: mode, size, ino, uid, gid, mtimeMs, _, ctimeMs). */
+  matchesAt(i: number, v: Float64Array, at: number): boolean {
+    const f = this.f64;
+    const b = i * 16;
+    if ((f[b + 7]! & F_DISK) === 0) return false;
+    const mtime = v[at + 5]!;
+    const ctime = v[at + 7]!;
+    return (
+      f[b + 5] === mtime && f[b + 6] === ctime && f[b] === v[at + 1] && f[b + 1] === v[at + 2] &&
+      f[b + 2] === v[at] && f[b + 3] === v[at + 3] && f[b + 4] === v[at + 4] &&
+      mtime < this.writtenMs && ctime < this.writtenMs
+    );
   }
 
   /** True when `st` is exactly the stat record `i` was stamped with, and the stamp is not racy. */
-  matches(i: number, st: Stats): boolean {
+  matches(i: number, st: StatLike): boolean {
     const f = this.f64;
     const b = i * 16;
     if ((f[b + 7]! & F_DISK) === 0) return false;
@@ -134,6 +172,13 @@ export class StatCache {
       f[b + 2] === st.mode && f[b + 3] === st.uid && f[b + 4] === st.gid &&
       st.mtimeMs < this.writtenMs && st.ctimeMs < this.writtenMs
     );
+  }
+
+  /** How many records have a head checksum. */
+  headCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.paths.length; i++) if (this.hasHead(i)) n++;
+    return n;
   }
 
   /** The head tree as recorded here (valid when `head` is the worktree's head). */
@@ -159,7 +204,7 @@ export class StatCache {
   }
 }
 
-export function stampOf(st: Stats, sum: Checksum): DiskStamp {
+export function stampOf(st: StatLike, sum: Checksum): DiskStamp {
   return { size: st.size, ino: st.ino, mode: st.mode, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, sum };
 }
 
@@ -191,6 +236,7 @@ export function saveStatCache(stateDir: string, head: Checksum, records: Iterabl
       f64[b + 5] = d.mtimeMs;
       f64[b + 6] = d.ctimeMs;
       buf.write(d.sum, off + 96, 'hex');
+      if (d.sum === r.head) flags |= F_SAME;
     }
     f64[b + 7] = flags;
   });

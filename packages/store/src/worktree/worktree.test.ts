@@ -269,6 +269,26 @@ describe('worktree commit', () => {
   });
 });
 
+describe('the native folder listing', () => {
+  it("gives the lstat Node gives, times in Node's milliseconds to the last bit", async () => {
+    const { native } = await import('../fsio/native.js');
+    const dir = tmp.make('listing');
+    write(dir, 'a', 'a');
+    symlinkSync('a', join(dir, 'l'));
+    mkdirSync(join(dir, 'd'));
+    const [names, v] = native().lstatDir(dir);
+    expect([...names].sort()).toEqual(['a', 'd', 'l']);
+    names.forEach((name, i) => {
+      const st = lstatSync(join(dir, name));
+      const b = i * 9;
+      expect([v[b], v[b + 1], v[b + 2], v[b + 3], v[b + 4]]).toEqual([st.mode, st.size, st.ino, st.uid, st.gid]);
+      expect(v[b + 5]! * 1e3 + v[b + 6]! / 1e6).toBe(st.mtimeMs);
+      expect(v[b + 7]! * 1e3 + v[b + 8]! / 1e6).toBe(st.ctimeMs);
+    });
+    expect(() => native().lstatDir(join(dir, 'l'))).toThrow(); // never follows a symlink
+  });
+});
+
 describe('findWorktree', () => {
   beforeEach(() => setup('archive'));
 

@@ -1,13 +1,15 @@
 import type { Checksum } from '../checksum.js';
 import { StoreError } from '../errors.js';
 import type { Repo } from '../repo/repo.js';
-import { readRef } from '../refs/refs.js';
+import { readFileSync } from 'node:fs';
+import { isChecksum } from '../checksum.js';
+import { refRelPath, validateRefName } from '../refs/ref-name.js';
 import { MARKER_NAME, readState, stateDirOf, writeState, type WorktreeState } from './state.js';
 import { StatCache, saveStatCache, stampOf, type CacheRecord, type DiskStamp } from './stat-cache.js';
 import { treeEntries, type TreeIndex } from './head-tree.js';
 import { hashRulesOf } from './hash-entry.js';
 import { RecordedMetadataSource } from './recorded-metadata.js';
-import { scanWorktree, seenSum, type ScanContext, type SeenEntry } from './scan.js';
+import { scanWorktree, seenSum, statAt, type ScanContext, type SeenEntry } from './scan.js';
 import { compareWithTree, type WorktreeChangeEntry } from './changes.js';
 import { lookupTreePath, treeChanges, type TreeChange, type TreeRoot } from './tree-changes.js';
 // commit.ts and apply-changes.ts (transactions, object writing, checkout's writer) are loaded
@@ -78,7 +80,7 @@ export class Worktree {
    * head, from which the branch can be made again).
    */
   async branchTip(): Promise<Checksum> {
-    const tip = await readRef(this.repo, { remote: null, name: this.branch });
+    const tip = readBranchSync(this.repo, this.branch);
     if (tip === null) {
       throw new StoreError(
         'WORKTREE_BRANCH_GONE',
@@ -123,12 +125,14 @@ export class Worktree {
       cacheIsHead,
       head,
       recorded: this.userMode ? new RecordedMetadataSource(this.repo) : null,
+      headSize: cacheIsHead ? cache!.headCount() : -1,
     };
     const { seen, hashed } = scanWorktree(ctx);
     this.lastScan = { paths: seen.size, hashed };
-    if (hashed > 0 || !cacheIsHead) {
+    // Rewritten when something was read, or when its order no longer follows the walk's.
+    if (hashed > 0 || !cacheIsHead || (cache !== null && cache.misses > seen.size / 4)) {
       const stamps = new Map<string, DiskStamp>();
-      for (const [rel, e] of seen) stamps.set(rel, stampOf(e.st, seenSum(ctx, rel, e)));
+      for (const [rel, e] of seen) stamps.set(rel, stampOf(statAt(e.stats, e.at), seenSum(ctx, rel, e)));
       saveCacheQuietly(this.stateDir, this.head, head, stamps);
     }
     return { ctx, seen };
@@ -230,14 +234,39 @@ export class Worktree {
   }
 }
 
-function saveCacheQuietly(stateDir: string, headCommit: Checksum, head: TreeIndex, stamps: Map<string, DiskStamp>): void {
-  const records: CacheRecord[] = [];
-  for (const rel of head.keys()) {
-    const h = head.get(rel)!;
-    const disk = stamps.get(rel);
-    records.push({ rel, head: h.sum, ...(h.isDir ? { headIsDir: true } : {}), ...(disk ? { disk } : {}) });
+/**
+ * A branch's tip, read synchronously (readRef's rules: absent is null, garbage REF_CORRUPT): one
+ * small read on the status path instead of four thread-pool round trips.
+ */
+function readBranchSync(repo: Repo, name: string): Checksum | null {
+  validateRefName(name);
+  const path = `${repo.path}/${refRelPath({ remote: null, name })}`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+    throw err;
   }
-  for (const [rel, disk] of stamps) if (!head.has(rel)) records.push({ rel, disk });
+  const value = text.trimEnd();
+  if (!isChecksum(value)) throw new StoreError('REF_CORRUPT', `ref ${name} holds an invalid checksum ${JSON.stringify(value.slice(0, 80))}`, { ref: name });
+  return value;
+}
+
+function saveCacheQuietly(stateDir: string, headCommit: Checksum, head: TreeIndex, stamps: Map<string, DiskStamp>): void {
+  // In the order the walk meets paths (stamps' order), so the next walk finds each record where
+  // it expects it (StatCache.find), then the paths only the head has.
+  const records: CacheRecord[] = [];
+  for (const [rel, disk] of stamps) {
+    const h = head.get(rel);
+    records.push({ rel, ...(h ? { head: h.sum, ...(h.isDir ? { headIsDir: true } : {}) } : {}), disk });
+  }
+  for (const rel of head.keys()) {
+    if (stamps.has(rel)) continue;
+    const h = head.get(rel)!;
+    records.push({ rel, head: h.sum, ...(h.isDir ? { headIsDir: true } : {}) });
+  }
   try {
     saveStatCache(stateDir, headCommit, records);
   } catch {
