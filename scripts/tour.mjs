@@ -183,7 +183,8 @@ try {
 
 say('16. Branches and worktrees, as in git: a new branch demo/os/feature at the release, checked out for editing');
 const wtFeature = join(demo, 'wt-feature');
-osgit('worktree', 'add', '--repo', rel(repo), '-b', 'demo/os/feature', rel(wtFeature), 'demo/os/stable');
+osgit('branch', '--repo', rel(repo), 'demo/os/feature', 'demo/os/stable');
+osgit('worktree', 'add', '--repo', rel(repo), rel(wtFeature), 'demo/os/feature');
 
 say('17. Edit a file in the worktree; status lists what changed against the branch');
 writeFileSync(join(wtFeature, 'usr/etc/motd'), 'Welcome to Demo OS 3 (feature branch)\n');
@@ -192,7 +193,7 @@ osgitIn(wtFeature, 'status');
 say('18. Commit the worktree as the next commit of its branch');
 osgitIn(wtFeature, 'commit', '-s', 'Feature: a friendlier motd', '--timestamp=2026-04-01T00:00:00Z');
 
-say('19. A second branch, demo/os/fix, with another change in its own worktree');
+say('19. A second branch, demo/os/fix, with another change in its own worktree (-b: create the branch too)');
 const wtFix = join(demo, 'wt-fix');
 osgit('worktree', 'add', '--repo', rel(repo), '-b', 'demo/os/fix', rel(wtFix), 'demo/os/stable');
 appendFileSync(join(wtFix, 'usr/share/doc/demo/README'), 'Release 3 fixes the documentation.\n');
@@ -201,7 +202,9 @@ osgitIn(wtFix, 'commit', '-s', 'Fix: document release 3', '--timestamp=2026-04-0
 say('20. Merge demo/os/fix into demo/os/feature in the repository: both moved, so this makes a merge commit');
 osgit('merge', '--repo', rel(repo), '--into', 'demo/os/feature', 'demo/os/fix');
 
-say('21. The merge commit: OSTree\'s parent field holds the first parent, osgit.merge-parents the other');
+say('21. The history as a graph (in the worktree, the revision defaults to its branch); the merge commit keeps');
+process.stdout.write('    its first parent in OSTree\'s parent field and the other in osgit.merge-parents\n');
+osgitIn(wtFeature, 'log', '--graph');
 osgit('show', '--repo', rel(repo), 'demo/os/feature');
 
 say('22. The merge commit is a valid OSTree commit: the real ostree verifies it and reads its history');
