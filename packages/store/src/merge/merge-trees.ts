@@ -151,8 +151,11 @@ async function mergeEntries(ctx: Ctx, path: string, base: DirTree, ours: DirTree
     }
     put(name, await mergeEntry(ctx, child, b, o, t));
   }
-  out.files.sort((x, y) => compareNames(x.name, y.name));
-  out.dirs.sort((x, y) => compareNames(x.name, y.name));
+  // Names taken in sorted order keep both lists sorted; only a file moved aside needs a re-sort.
+  if (taken.size > names.length) {
+    out.files.sort((x, y) => compareNames(x.name, y.name));
+    out.dirs.sort((x, y) => compareNames(x.name, y.name));
+  }
   return out;
 }
 
