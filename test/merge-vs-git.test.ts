@@ -126,6 +126,17 @@ const CASES: Record<string, [Node[], Record<string, string>]> = {
     { name: 'O', parents: ['B2'], files: { f: NINE.replace('2\n', 'b\n') } },
     { name: 'T', parents: ['C2'], files: { f: NINE.replace('2\n', 'b\n').replace('8\n', 'c\n').replace('4\n', 'four\n'), g: 'g\n' } },
   ], { main: 'O', topic: 'T' }],
+  // Three merge bases (B1, B2, B3: both sides merged all three): folded into one virtual base.
+  'three merge bases': [[
+    { name: 'A', files: { f: NINE } },
+    { name: 'B1', parents: ['A'], files: { f: NINE.replace('1\n', 'b1\n') } },
+    { name: 'B2', parents: ['A'], files: { f: NINE.replace('5\n', 'b2\n') } },
+    { name: 'B3', parents: ['A'], files: { f: NINE.replace('9\n', 'b3\n') } },
+    { name: 'X', parents: ['B1', 'B2', 'B3'], files: { f: NINE.replace('1\n', 'b1\n').replace('5\n', 'b2\n').replace('9\n', 'b3\n') } },
+    { name: 'Y', parents: ['B3', 'B2', 'B1'], files: { f: NINE.replace('1\n', 'b1\n').replace('5\n', 'b2\n').replace('9\n', 'b3\n'), y: 'y\n' } },
+    { name: 'O', parents: ['X'], files: { f: NINE.replace('5\n', 'b2\n').replace('9\n', 'b3\n') } },
+    { name: 'T', parents: ['Y'], files: { f: NINE.replace('1\n', 'b1\n').replace('5\n', 'b2\n').replace('9\n', 'b3\n').replace('3\n', 'three\n'), y: 'y\n' } },
+  ], { main: 'O', topic: 'T' }],
 };
 
 describe.skipIf(!GIT)('osgit merge agrees with git', () => {
