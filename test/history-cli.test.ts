@@ -145,3 +145,29 @@ describe('osgit branch, tag and reflog', () => {
     expect(r.stderr).toMatch(/name a ref/);
   });
 });
+
+describe('in a worktree', () => {
+  it('HEAD is its branch: rev-parse, log, reflog and branch use it', async () => {
+    const wt = tmp.path('wt', 'wt');
+    await osgitOk(['branch', '--repo', repo, 'work', 'main~1']);
+    await osgitOk(['worktree', 'add', '--repo', repo, wt, 'work']);
+    expect((await osgitOk(['rev-parse', 'HEAD~1'], { cwd: wt })).stdout.trim()).toBe(id('M'));
+    expect((await osgitOk(['log', '--graph'], { cwd: wt })).stdout.split('\n')[0]).toBe(`* ${id('E').slice(0, 7)} E`);
+    expect((await osgitOk(['reflog'], { cwd: wt })).stdout.split('\n')[0]).toBe(`${id('E').slice(0, 7)} work@{0}: branch: Created from main~1`);
+    expect((await osgitOk(['branch'], { cwd: wt })).stdout).toContain(`* work  ${id('E').slice(0, 7)} E\n`);
+    expect((await osgitOk(['branch', 'from-head'], { cwd: wt })).stdout).toBe(`Created branch from-head at ${id('E')}\n`);
+  });
+
+  it("refuses to delete the worktree's branch, even with -D (exit 6), and renames it with the worktree", async () => {
+    const wt = tmp.path('wt', 'wt');
+    await osgitOk(['branch', '--repo', repo, 'work2', 'topic']);
+    await osgitOk(['worktree', 'add', '--repo', repo, wt, 'work2']);
+    const r = await osgit(['branch', '--repo', repo, '-D', 'work2']);
+    expect([r.code, r.stderr]).toEqual([6, expect.stringMatching(/checked out in the worktree at/)]);
+    await osgitOk(['branch', '--repo', repo, '-m', 'work2', 'work3']);
+    expect((await osgitOk(['rev-parse', 'HEAD'], { cwd: wt })).stdout.trim()).toBe(id('Z'));
+    const list = JSON.parse((await osgitOk(['worktree', 'list', '--repo', repo, '--json'])).stdout) as unknown;
+    expect(JSON.stringify(list)).toContain('"branch":"work3"');
+    expect((await osgitOk(['status', '--porcelain'], { cwd: wt })).stdout).toBe('');
+  });
+});

@@ -5,16 +5,24 @@ import type { GraphNode } from './commit-graph.js';
  * commit-date priority queue, which its history walks (paint_down_to_common, rev-list) use.
  */
 export class DateQueue {
-  private readonly heap: Array<{ node: GraphNode; seq: number }> = [];
+  private readonly heap: Array<{ node: GraphNode; seq: number; counted: boolean }> = [];
   private seq = 0;
+  /** entries pushed with `counted` and not popped yet (see push) */
+  counted = 0;
 
   get size(): number {
     return this.heap.length;
   }
 
-  push(node: GraphNode): void {
+  /**
+   * Queues `node`. `counted` entries are tallied in `counted` until popped: walks count the
+   * entries that still matter (not stale, not excluded) when pushed, so "none left" is O(1)
+   * instead of a scan per step; flags only grow, so the tally can only overstate, never miss one.
+   */
+  push(node: GraphNode, counted = false): void {
     const h = this.heap;
-    h.push({ node, seq: this.seq++ });
+    if (counted) this.counted++;
+    h.push({ node, seq: this.seq++, counted });
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -28,6 +36,7 @@ export class DateQueue {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0]!;
+    if (top.counted) this.counted--;
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
@@ -44,11 +53,6 @@ export class DateQueue {
       }
     }
     return top.node;
-  }
-
-  /** True when every queued commit satisfies `pred` (vacuously true when empty). */
-  every(pred: (node: GraphNode) => boolean): boolean {
-    return this.heap.every((e) => pred(e.node));
   }
 }
 

@@ -60,12 +60,12 @@ async function paint(graph: CommitGraph, one: Checksum, twos: Checksum[], flags:
     const node = await graph.start(c);
     const had = get(c);
     flags.set(c, had | f);
-    if (had === 0) queue.push(node);
+    if (had === 0) queue.push(node, true);
   };
   await start(one, PARENT1);
   for (const t of twos) await start(t, PARENT2);
   // Stop when only stale commits are queued: everything below them is below a found base.
-  while (queue.size > 0 && !queue.every((n) => (get(n.checksum) & STALE) !== 0)) {
+  while (queue.counted > 0) {
     const node = queue.pop()!;
     let f = get(node.checksum) & (PARENT1 | PARENT2 | STALE);
     if (f === (PARENT1 | PARENT2)) {
@@ -82,7 +82,7 @@ async function paint(graph: CommitGraph, one: Checksum, twos: Checksum[], flags:
       if (!parent) continue; // shallow boundary
       const had = get(p);
       flags.set(p, had | f);
-      queue.push(parent);
+      queue.push(parent, ((had | f) & STALE) === 0);
     }
   }
   // A base found early can turn out to lie below a later one (clock skew): drop it.

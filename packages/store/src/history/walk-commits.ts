@@ -72,10 +72,10 @@ async function limitedList(graph: CommitGraph, starts: readonly Checksum[], excl
   for (const s of starts) {
     if (seen.has(s)) continue;
     seen.add(s);
-    queue.push(await graph.start(s));
+    queue.push(await graph.start(s), true);
   }
   const out: GraphNode[] = [];
-  while (queue.size > 0 && !queue.every((n) => uninteresting.has(n.checksum))) {
+  while (queue.counted > 0) {
     const node = queue.pop()!;
     const excluded = uninteresting.has(node.checksum);
     if (excluded) await markAncestors(graph, node, uninteresting);
@@ -84,7 +84,7 @@ async function limitedList(graph: CommitGraph, starts: readonly Checksum[], excl
       if (seen.has(p)) continue;
       seen.add(p);
       const parent = await graph.node(p);
-      if (parent) queue.push(parent);
+      if (parent) queue.push(parent, !uninteresting.has(p));
     }
     if (!excluded) out.push(node);
   }

@@ -4,6 +4,7 @@ import type { Repo } from '../repo/repo.js';
 import { listRefs, readRef, updateRef } from './refs.js';
 import { branchRef } from './branch-name.js';
 import { walkCommits } from '../history/walk-commits.js';
+import { listWorktrees } from '../worktree/list.js';
 
 export interface DeleteBranchResult {
   branch: string;
@@ -16,13 +17,19 @@ export interface DeleteBranchResult {
 /**
  * Deletes branch `name` (`osgit branch -d`) and its reflog. Refuses with BRANCH_NOT_MERGED when
  * its tip is not reachable from any other local branch or tag, saying how many commits would be
- * lost, unless `force`. REF_NOT_FOUND when there is no such branch; compare-and-swap against the
+ * lost, unless `force`; WORKTREE_EXISTS when a worktree works on it (even with `force`, as git).
+ * REF_NOT_FOUND when there is no such branch; compare-and-swap against the
  * tip that was checked (REF_CONFLICT if it moved meanwhile).
  */
 export async function deleteBranch(repo: Repo, name: string, opts: { force?: boolean } = {}): Promise<DeleteBranchResult> {
   const ref = branchRef(name);
   const tip = await readRef(repo, ref);
   if (!tip) throw new StoreError('REF_NOT_FOUND', `no branch named ${name}`, { branch: name });
+  // As git: a branch a worktree works on is not deleted, even by force (its next commit would fail).
+  const user = (await listWorktrees(repo)).find((w) => w.branch === name);
+  if (user) {
+    throw new StoreError('WORKTREE_EXISTS', `branch ${name} is checked out in the worktree at ${user.path}: switch that worktree to another branch or remove it first`, { branch: name, worktree: user.path });
+  }
   const unmerged = await unmergedCount(repo, name, tip);
   if (unmerged > 0 && !opts.force) {
     throw new StoreError(

@@ -7,11 +7,13 @@ import { readRef, updateRef } from './refs.js';
 import { branchRef } from './branch-name.js';
 import { reflogPath } from './reflog.js';
 import { fsError } from '../fsio/fs-error.js';
+import { listStateIds, readState, writeState } from '../worktree/state.js';
 
 /**
  * Renames branch `from` to `to` (`osgit branch -m`), keeping its reflog (plus one line for the
  * rename). REF_NOT_FOUND when `from` does not exist, BRANCH_EXISTS when `to` does. Both moves are
  * compare-and-swap: if `from` moved meanwhile, the new name is removed again and REF_CONFLICT.
+ * Worktrees working on `from` are moved to `to`.
  */
 export async function renameBranch(repo: Repo, from: string, to: string): Promise<{ from: string; to: string; commit: Checksum }> {
   const oldRef = branchRef(from);
@@ -44,6 +46,16 @@ export async function renameBranch(repo: Repo, from: string, to: string): Promis
   } catch (err) {
     await updateRef(repo, { ref: newRef, expected: tip, value: null }).catch(() => undefined);
     throw err;
+  }
+  // Worktrees on the old name follow it, as git moves a worktree's HEAD with its branch.
+  for (const id of listStateIds(repo)) {
+    let state;
+    try {
+      state = readState(repo, id);
+    } catch {
+      continue; // a half-made state folder: prune drops it
+    }
+    if (state.branch === from) writeState(repo, id, { ...state, branch: to });
   }
   return { from, to, commit: tip };
 }
