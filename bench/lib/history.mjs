@@ -154,8 +154,8 @@ export function measureHistory({ cli, corpus, work, runs, log, timeoutSeconds, o
       log(`history: ${id} ${side}: FAILED: ${r.error}`);
       return false;
     }
-    (rows[id][side] ??= []).push({ wallSeconds: r.wallSeconds, peakKiB: r.peakKiB, ...extra });
-    log(`history: ${id} ${side}: ${seconds(r.wallSeconds)}, ${mebibytes(r.peakKiB)}`);
+    (rows[id][side] ??= []).push({ wallSeconds: r.wallSeconds, cpuSeconds: r.cpuSeconds, peakKiB: r.peakKiB, ...extra });
+    log(`history: ${id} ${side}: ${seconds(r.wallSeconds)} (cpu ${seconds(r.cpuSeconds)}), ${mebibytes(r.peakKiB)}`);
     return true;
   };
   const unavailable = (id, why) => {
@@ -421,7 +421,9 @@ export function renderHistory(result) {
   lines.push('| case | osgit | reference | ratio | target | ok? |', '| --- | ---: | ---: | ---: | --- | --- |');
   const cell = (samples) => {
     const wall = median((samples ?? []).map((s) => s.wallSeconds));
-    return wall == null ? '—' : `${ms(wall)} · ${mebibytes(median(samples.map((s) => s.peakKiB)))}`;
+    if (wall == null) return '—';
+    const cpu = median(samples.map((s) => s.cpuSeconds));
+    return `${ms(wall)} · cpu ${ms(cpu)} · ${mebibytes(median(samples.map((s) => s.peakKiB)))}`;
   };
   for (const m of HISTORY_MEASUREMENTS) {
     const row = result.rows[m.id];
@@ -455,7 +457,8 @@ export function renderHistory(result) {
   if (wc?.ostree?.length) lines.push(`| for scale: \`ostree commit\` of the whole tree, fresh repo | — | ${cell(wc.ostree)} | — | — | — |`);
   const mg = result.rows.merge;
   if (mg?.mergeTree?.length) lines.push(`| for information: \`git merge-tree --write-tree\` of the same branches | — | ${cell(mg.mergeTree)} | — | — | — |`);
-  lines.push('', `Cells: median wall time · median peak RSS. Load average (1, 5, 15 min): ${result.load}.`);
+  lines.push('', 'Cells: median wall time · median CPU time (user + system) · median peak RSS. Ratios and the merge ' +
+    `target are on wall time. Load average (1, 5, 15 min): ${result.load}.`);
   const notes = [];
   for (const m of HISTORY_MEASUREMENTS) {
     const row = result.rows[m.id];
@@ -465,13 +468,14 @@ export function renderHistory(result) {
     for (const note of row.notes) notes.push(`${m.id}: ${note}`);
   }
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n.replace(/\|/g, '\\|')}`));
-  lines.push('', '| case | side | wall times (s) |', '| --- | --- | --- |');
+  lines.push('', '| case | side | wall times (s) | cpu times (s) |', '| --- | --- | --- | --- |');
   for (const m of HISTORY_MEASUREMENTS) {
     const row = result.rows[m.id];
     if (!row) continue;
     for (const side of ['subject', 'reference', 'ostree', 'mergeTree']) {
       if (!row[side]?.length) continue;
-      lines.push(`| ${m.id} | ${side} | ${row[side].map((s) => s.wallSeconds.toFixed(3)).join(', ')} |`);
+      const list = (key) => row[side].map((s) => (s[key] == null ? '?' : s[key].toFixed(2))).join(', ');
+      lines.push(`| ${m.id} | ${side} | ${list('wallSeconds')} | ${list('cpuSeconds')} |`);
     }
   }
   lines.push('');

@@ -17,7 +17,7 @@ export function assertGnuTime() {
 /**
  * Runs `command args` to completion under GNU time. Never throws for a failing command: the
  * result says `ok: false` and carries the error line to show in the table.
- * @returns {{ ok: boolean, wallSeconds: number, peakKiB: number|null, stdout: string,
+ * @returns {{ ok: boolean, wallSeconds: number, peakKiB: number|null, cpuSeconds: number|null, stdout: string,
  *             stderr: string, status: number|null, error?: string }}
  */
 export function measure(command, args, { cwd, env, timeoutSeconds = 1800 } = {}) {
@@ -25,7 +25,7 @@ export function measure(command, args, { cwd, env, timeoutSeconds = 1800 } = {})
   const timeFile = join(scratch, 'time');
   try {
     const started = process.hrtime.bigint();
-    const child = spawnSync(GNU_TIME, ['-f', '%e %M', '-o', timeFile, command, ...args], {
+    const child = spawnSync(GNU_TIME, ['-f', '%e %M %U %S', '-o', timeFile, command, ...args], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,12 +39,17 @@ export function measure(command, args, { cwd, env, timeoutSeconds = 1800 } = {})
     const stderr = child.stderr ?? '';
     // On failure GNU time writes "Command exited with non-zero status N" before the figures.
     let peakKiB = null;
+    let cpuSeconds = null;
     if (existsSync(timeFile)) {
       const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-      const match = /^([\d.]+) (\d+)$/.exec(last);
-      if (match) peakKiB = Number(match[2]);
+      const match = /^([\d.]+) (\d+) ([\d.]+) ([\d.]+)$/.exec(last);
+      if (match) {
+        peakKiB = Number(match[2]);
+        // User + system CPU time: what a busy machine changes least.
+        cpuSeconds = Number(match[3]) + Number(match[4]);
+      }
     }
-    const result = { ok: child.status === 0, wallSeconds, peakKiB, stdout, stderr, status: child.status };
+    const result = { ok: child.status === 0, wallSeconds, peakKiB, cpuSeconds, stdout, stderr, status: child.status };
     if (child.error?.code === 'ETIMEDOUT') {
       result.ok = false;
       result.error = `timed out after ${timeoutSeconds} s`;
