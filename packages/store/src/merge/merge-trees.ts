@@ -135,7 +135,6 @@ async function mergeEntries(ctx: Ctx, path: string, base: DirTree, ours: DirTree
     else if (r) out.dirs.push({ name, tree: r.tree, meta: r.meta });
   };
   for (const name of names) {
-    const child = join(path, name);
     const [b, o, t] = [mb.get(name) ?? null, mo.get(name) ?? null, mt.get(name) ?? null];
     if (o !== null && t !== null && o.kind !== t.kind && !same(b, o) && !same(b, t)) {
       // A file on one side, a folder on the other: as git does, the folder keeps the name and
@@ -149,7 +148,10 @@ async function mergeEntries(ctx: Ctx, path: string, base: DirTree, ours: DirTree
       put(aside, o.kind === 'file' ? o : t);
       continue;
     }
-    put(name, await mergeEntry(ctx, child, b, o, t));
+    // Most names are the same on both sides, or changed on one: decided here without an await.
+    if (same(o, t) || same(b, t)) put(name, o);
+    else if (same(b, o)) put(name, t);
+    else put(name, await mergeEntry(ctx, join(path, name), b, o, t));
   }
   // Names taken in sorted order keep both lists sorted; only a file moved aside needs a re-sort.
   if (taken.size > names.length) {
