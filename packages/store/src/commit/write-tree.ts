@@ -36,14 +36,23 @@ export interface WriteTreeHooks {
   /** leave this entry out of the tree (the worktree's marker) */
   exclude?(relPath: string): boolean;
   /**
-   * The content checksum of a file whose stat the caller recognises: the file is not read. It is
-   * used only if the object is in the repo (or staged); otherwise the file is hashed as usual.
+   * The checksum of a file (content object) or folder (dirmeta) whose stat the caller
+   * recognises: the file is not read, the folder's xattrs are not read. Used only if the object
+   * is in the repo or staged (`knownStored`, else a look); otherwise hashed as usual.
    */
   knownChecksum?(relPath: string, st: Stats): Checksum | undefined;
+  /** true when the object of the checksum knownChecksum just gave is known to be in the repo (the head's own) */
+  knownStored?(relPath: string): boolean;
   /** ownership and xattrs to record instead of the disk's (a worktree checked out as non-root) */
   metadataFor?(relPath: string, st: Stats): RecordedMetadata | undefined;
-  /** each entry as recorded: its lstat (taken before it was read) and checksum (dirmeta for folders) */
-  onEntry?(relPath: string, st: Stats, checksum: Checksum): void;
+  /**
+   * The dirtree checksum of a folder whose every entry came from knownChecksum with
+   * knownStored true, and whose own stat the caller recognises (so nothing was added or
+   * removed): the tree is not encoded again.
+   */
+  knownTree?(relPath: string, st: Stats): Checksum | undefined;
+  /** each entry as recorded: its lstat (taken before it was read) and checksum (dirmeta for folders, with the dirtree) */
+  onEntry?(relPath: string, st: Stats, checksum: Checksum, tree?: Checksum): void;
 }
 
 /** What a hook may put in place of a path's on-disk ownership, xattrs and setuid/setgid/sticky bits. */
@@ -96,6 +105,7 @@ export async function writeTree(
     hardlinks: new Map(),
     lastReport: 0,
     hooks: opts.hooks ?? {},
+    lastKnownStored: false,
   };
   let result: { tree: Checksum; meta: Checksum };
   try {
@@ -120,6 +130,8 @@ interface Ctx {
   hardlinks: Map<string, Checksum>;
   lastReport: number;
   hooks: WriteTreeHooks;
+  /** the last entry's checksum came from knownChecksum and its object is known to be stored */
+  lastKnownStored: boolean;
 }
 
 function effectiveModifier(tx: Transaction, mod: TreeModifier): TreeModifier {
@@ -183,6 +195,7 @@ async function writeDir(ctx: Ctx, path: string, rel: string, st: Stats): Promise
   const entries = listDir(path);
   const tree: DirTree = { files: [], dirs: [] };
   const { hooks } = ctx;
+  let allKnown = true;
   for (const e of entries) {
     ctx.writes.check();
     const sub = join(path, e.name);
@@ -194,17 +207,31 @@ async function writeDir(ctx: Ctx, path: string, rel: string, st: Stats): Promise
     } else {
       tree.files.push({ name: e.name, checksum: await writeFileEntry(ctx, sub, subRel) });
     }
+    allKnown &&= ctx.lastKnownStored;
   }
-  const treeBytes = encodeDirTree(tree);
-  const treeSum = sha256Hex(treeBytes);
-  const recorded = hooks.metadataFor?.(rel, st);
-  const { uid, gid } = ownership(ctx, st, recorded);
-  const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : withSpecialBits(st.mode, recorded);
-  const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path, recorded) });
-  const metaSum = sha256Hex(metaBytes);
-  hooks.onEntry?.(rel, st, metaSum);
-  if (!ctx.tx.inRepoOrInFlightSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
-  if (!ctx.tx.inRepoOrInFlightSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
+  // A folder where nothing changed keeps the dirtree the caller knows: no encoding, no hashing.
+  let treeSum = allKnown ? hooks.knownTree?.(rel, st) : undefined;
+  const treeKnown = treeSum !== undefined;
+  if (treeSum === undefined) {
+    const treeBytes = encodeDirTree(tree);
+    treeSum = sha256Hex(treeBytes);
+    if (!ctx.tx.inRepoOrInFlightSync(treeSum, 'dirtree')) ctx.tx.writeMetadataSync(treeSum, 'dirtree', treeBytes);
+  }
+  const known = hooks.knownChecksum?.(rel, st);
+  let metaSum: Checksum;
+  ctx.lastKnownStored = false;
+  if (known !== undefined && (hooks.knownStored?.(rel) || ctx.tx.inRepoOrInFlightSync(known, 'dirmeta'))) {
+    metaSum = known;
+    ctx.lastKnownStored = treeKnown && hooks.knownStored?.(rel) === true;
+  } else {
+    const recorded = hooks.metadataFor?.(rel, st);
+    const { uid, gid } = ownership(ctx, st, recorded);
+    const mode = ctx.mod.canonicalPermissions ? st.mode & (S_IFDIR | 0o755) : withSpecialBits(st.mode, recorded);
+    const metaBytes = encodeDirMeta({ uid, gid, mode, xattrs: xattrsOf(ctx, path, recorded) });
+    metaSum = sha256Hex(metaBytes);
+    if (!ctx.tx.inRepoOrInFlightSync(metaSum, 'dirmeta')) ctx.tx.writeMetadataSync(metaSum, 'dirmeta', metaBytes);
+  }
+  hooks.onEntry?.(rel, st, metaSum, treeSum);
   ctx.progress.dirs++;
   return { tree: treeSum, meta: metaSum };
 }
@@ -218,9 +245,14 @@ async function writeFileEntry(ctx: Ctx, path: string, rel: string): Promise<Chec
 
 async function fileChecksum(ctx: Ctx, path: string, rel: string, st: Stats): Promise<Checksum> {
   const known = ctx.hooks.knownChecksum?.(rel, st);
-  if (known !== undefined && ctx.tx.inRepoOrInFlightSync(known, 'file')) {
-    ctx.progress.files++;
-    return known;
+  ctx.lastKnownStored = false;
+  if (known !== undefined) {
+    const stored = ctx.hooks.knownStored?.(rel) === true;
+    if (stored || ctx.tx.inRepoOrInFlightSync(known, 'file')) {
+      ctx.lastKnownStored = stored;
+      ctx.progress.files++;
+      return known;
+    }
   }
   if (st.nlink > 1 && st.isFile()) {
     const key = `${st.dev}:${st.ino}`;

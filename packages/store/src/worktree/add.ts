@@ -78,7 +78,7 @@ function stampCheckout(repo: Repo, id: string, dir: string, head: Checksum): voi
   for (const [rel, e] of tree) {
     const s = lstatSync(rel === '' ? dir : `${dir}/${rel}`, { throwIfNoEntry: false });
     const ok = s !== undefined && s.isDirectory() === e.isDir;
-    records.push({ rel, head: e.sum, ...(e.isDir ? { headIsDir: true } : {}), ...(ok ? { disk: stampOf(s, e.sum) } : {}) });
+    records.push({ rel, head: e.sum, ...(e.isDir ? { headIsDir: true } : {}), ...(e.tree ? { headTree: e.tree } : {}), ...(ok ? { disk: stampOf(s, e.sum) } : {}) });
   }
   try {
     saveStatCache(stateDirOf(repo, id), head, records);

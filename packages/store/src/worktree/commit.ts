@@ -59,21 +59,31 @@ export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions):
   });
   if (opts.extraParents && opts.extraParents.length > 0) metadata.push(...mergeParentsMetadata(opts.extraParents));
   const headCommit = repo.readCommitSync(wt.head);
-  const { cache, head } = wt.loadHead();
+  const { cache, head, cacheIsHead } = wt.loadHead();
+  let lastKnownIsHead = false;
   const recorded = wt.userMode ? new RecordedMetadataSource(repo) : null;
   const records: CacheRecord[] = [];
   const hooks: WriteTreeHooks = {
     exclude: (rel) => rel === MARKER_NAME,
     knownChecksum: (rel, st) => {
       const i = cache ? cache.find(rel) : -1;
+      lastKnownIsHead = false;
       if (i < 0 || !cache!.matches(i, st)) return undefined;
+      // The head's own objects are in the repo: no look needed (6.7k lstats on rootfs-a).
+      lastKnownIsHead = cacheIsHead && cache!.sameAsHead(i) && cache!.headIsDir(i) === st.isDirectory();
       return cache!.diskSum(i);
+    },
+    knownStored: () => lastKnownIsHead,
+    knownTree: (rel, st) => {
+      const i = cacheIsHead && cache ? cache.find(rel) : -1;
+      if (i < 0 || !cache!.matches(i, st) || !cache!.sameAsHead(i)) return undefined;
+      return cache!.headTree(i);
     },
     ...(recorded ? { metadataFor: (rel: string, st: Stats) => recorded.of(head.get(rel), st.isDirectory()) } : {}),
     // `st` is the lstat taken before the file was read (write-tree.ts), so a change made while
     // it was read shows as a different stat next time: the stamp never vouches for unread bytes.
-    onEntry: (rel, st, sum) => {
-      records.push({ rel, head: sum, ...(st.isDirectory() ? { headIsDir: true } : {}), disk: stampOf(st, sum) });
+    onEntry: (rel, st, sum, tree) => {
+      records.push({ rel, head: sum, ...(st.isDirectory() ? { headIsDir: true } : {}), ...(tree ? { headTree: tree } : {}), disk: stampOf(st, sum) });
     },
   };
 

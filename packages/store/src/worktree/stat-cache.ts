@@ -13,6 +13,8 @@ export interface CacheRecord {
   rel: string;
   head?: Checksum;
   headIsDir?: boolean;
+  /** folders: the head's dirtree checksum */
+  headTree?: Checksum;
   disk?: DiskStamp;
 }
 
@@ -39,18 +41,20 @@ export interface DiskStamp {
   sum: Checksum;
 }
 
-// Layout (little-endian): "OSGWTC03", head commit (32 bytes), record count (u32), 4 bytes of
-// padding, then one 128-byte record per path (8 float64: size, ino, mode, uid, gid, mtimeMs,
-// ctimeMs, flags; the head checksum; the disk checksum), then the paths, NUL-separated, UTF-8.
+// Layout (little-endian): "OSGWTC04", head commit (32 bytes), record count (u32), 4 bytes of
+// padding, then one 160-byte record per path (8 float64: size, ino, mode, uid, gid, mtimeMs,
+// ctimeMs, flags; the head checksum; the disk checksum; a folder's head dirtree checksum), then
+// the paths, NUL-separated, UTF-8.
 // Fixed-size records are read in place through a Float64Array: loading costs one read and one
 // split, and a path's stamp is compared without building any object (6.7k paths on rootfs-a).
-const MAGIC = Buffer.from('OSGWTC03');
+const MAGIC = Buffer.from('OSGWTC04');
 const HEADER = 48;
-const RECORD = 128;
+const RECORD = 160;
 const F_HEAD = 1;
 const F_DISK = 2;
 const F_HEAD_DIR = 4;
 const F_SAME = 8; // the disk checksum equals the head checksum
+const F_TREE = 16; // a folder's head dirtree checksum follows
 
 export function cachePath(stateDir: string): string {
   return join(stateDir, 'index');
@@ -120,7 +124,7 @@ export class StatCache {
   }
 
   private flags(i: number): number {
-    return this.f64[i * 16 + 7]!;
+    return this.f64[i * 20 + 7]!;
   }
 
   hasHead(i: number): boolean {
@@ -143,6 +147,13 @@ export class StatCache {
     return this.buf.toString('hex', off, off + 32);
   }
 
+  /** A folder's dirtree checksum in the head, when recorded. */
+  headTree(i: number): Checksum | undefined {
+    if ((this.flags(i) & F_TREE) === 0) return undefined;
+    const off = HEADER + i * RECORD + 128;
+    return this.buf.toString('hex', off, off + 32);
+  }
+
   /** The disk checksum equals the head checksum (a flag written with the record: no hex made). */
   sameAsHead(i: number): boolean {
     return (this.flags(i) & F_SAME) !== 0;
@@ -151,7 +162,7 @@ export class StatCache {
   /** matches() for an lstat kept in a scan's listing (scan.ts: mode, size, ino, uid, gid, mtimeMs, _, ctimeMs). */
   matchesAt(i: number, v: Float64Array, at: number): boolean {
     const f = this.f64;
-    const b = i * 16;
+    const b = i * 20;
     if ((f[b + 7]! & F_DISK) === 0) return false;
     const mtime = v[at + 5]!;
     const ctime = v[at + 7]!;
@@ -165,7 +176,7 @@ export class StatCache {
   /** True when `st` is exactly the stat record `i` was stamped with, and the stamp is not racy. */
   matches(i: number, st: StatLike): boolean {
     const f = this.f64;
-    const b = i * 16;
+    const b = i * 20;
     if ((f[b + 7]! & F_DISK) === 0) return false;
     return (
       f[b + 5] === st.mtimeMs && f[b + 6] === st.ctimeMs && f[b] === st.size && f[b + 1] === st.ino &&
@@ -186,7 +197,9 @@ export class StatCache {
     return {
       get: (rel: string): TreeEntry | undefined => {
         const i = this.find(rel);
-        return i >= 0 && this.hasHead(i) ? { sum: this.headSum(i), isDir: this.headIsDir(i) } : undefined;
+        if (i < 0 || !this.hasHead(i)) return undefined;
+        const tree = this.headTree(i);
+        return { sum: this.headSum(i), isDir: this.headIsDir(i), ...(tree ? { tree } : {}) };
       },
       has: (rel: string): boolean => {
         const i = this.find(rel);
@@ -199,7 +212,7 @@ export class StatCache {
   stamp(i: number): DiskStamp | undefined {
     if (!this.hasDisk(i)) return undefined;
     const f = this.f64;
-    const b = i * 16;
+    const b = i * 20;
     return { size: f[b]!, ino: f[b + 1]!, mode: f[b + 2]!, uid: f[b + 3]!, gid: f[b + 4]!, mtimeMs: f[b + 5]!, ctimeMs: f[b + 6]!, sum: this.diskSum(i) };
   }
 }
@@ -216,14 +229,18 @@ export function saveStatCache(stateDir: string, head: Checksum, records: Iterabl
   MAGIC.copy(buf, 0);
   buf.write(head, 8, 'hex');
   buf.writeUInt32LE(list.length, 40);
-  const f64 = new Float64Array(buf.buffer, buf.byteOffset + HEADER, list.length * 16);
+  const f64 = new Float64Array(buf.buffer, buf.byteOffset + HEADER, list.length * 20);
   list.forEach((r, i) => {
-    const b = i * 16;
+    const b = i * 20;
     const off = HEADER + i * RECORD;
     let flags = 0;
     if (r.head) {
       flags |= F_HEAD | (r.headIsDir ? F_HEAD_DIR : 0);
       buf.write(r.head, off + 64, 'hex');
+      if (r.headTree) {
+        flags |= F_TREE;
+        buf.write(r.headTree, off + 128, 'hex');
+      }
     }
     if (r.disk) {
       const d = r.disk;

@@ -260,12 +260,12 @@ function saveCacheQuietly(stateDir: string, headCommit: Checksum, head: TreeInde
   const records: CacheRecord[] = [];
   for (const [rel, disk] of stamps) {
     const h = head.get(rel);
-    records.push({ rel, ...(h ? { head: h.sum, ...(h.isDir ? { headIsDir: true } : {}) } : {}), disk });
+    records.push({ rel, ...(h ? { head: h.sum, ...(h.isDir ? { headIsDir: true } : {}), ...(h.tree ? { headTree: h.tree } : {}) } : {}), disk });
   }
   for (const rel of head.keys()) {
     if (stamps.has(rel)) continue;
     const h = head.get(rel)!;
-    records.push({ rel, head: h.sum, ...(h.isDir ? { headIsDir: true } : {}) });
+    records.push({ rel, head: h.sum, ...(h.isDir ? { headIsDir: true } : {}), ...(h.tree ? { headTree: h.tree } : {}) });
   }
   try {
     saveStatCache(stateDir, headCommit, records);
