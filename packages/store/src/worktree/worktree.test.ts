@@ -240,6 +240,12 @@ describe('worktree commit', () => {
     const r2 = await wt.commit({ subject: 'another', timestamp: 1700000200n });
     expect(r2.stats.bytesRead).toBe('other\n'.length);
     expect(r2.parent).toBe(r.commit);
+    // The trees it kept without re-encoding are the trees a full commit of the folder makes.
+    const copy = tmp.path('copy');
+    cpSync(wt.path, copy, { recursive: true, verbatimSymlinks: true });
+    rmSync(join(copy, '.osgit-worktree'));
+    const full = await commitTree(repo, { tree: copy, orphan: true, timestamp: 1700000200n });
+    expect([r2.rootTree, r2.rootMeta]).toEqual([full.rootTree, full.rootMeta]);
   });
 
   it('refuses to commit nothing unless allowEmpty', async () => {
