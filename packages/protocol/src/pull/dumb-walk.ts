@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type Checksum, type ObjectType, type Repo, type Transaction, MAX_METADATA_SIZE, StoreError, decodeCommit, decodeDirTree,
+  type Checksum, type ObjectType, type Repo, type Transaction, MAX_METADATA_SIZE, StoreError, commitParents, decodeCommit, decodeDirTree,
   isCommitPartial, markCommitPartial, verifyMetadataObject,
 } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
@@ -38,8 +38,9 @@ const SPOOL_OVER = 1024 * 1024;
 
 /**
  * The object walk of a dumb pull (reference/ostree-formats.md §5.1, phase 2): for each commit,
- * its detached metadata (optional) then the commit; parents down to `depth` (a parent the remote
- * lacks is where its history ends); for a commit that is new or still marked partial, its tree:
+ * its detached metadata (optional) then the commit; every parent (OSTree's `parent` and a merge's
+ * `osgit.merge-parents`) down to `depth` parent steps, counted as the shortest distance from a
+ * wanted commit (a parent the remote lacks is where that line of history ends); for a commit that is new or still marked partial, its tree:
  * dirmeta, dirtree, and every file the repository (or this transaction) lacks. Dirtrees present
  * locally are read locally and their children checked, so an interrupted pull resumes where it
  * stopped. Requests run `connections` at a time, metadata first. Every object goes through
@@ -50,6 +51,10 @@ export class DumbWalk {
   readonly completed: Checksum[] = [];
   private readonly queue: TaskQueue;
   private readonly requested = new Set<string>();
+  /** each commit's shortest distance from a wanted commit so far */
+  private readonly levels = new Map<Checksum, number>();
+  /** parents of the commits read so far (absent while one is being fetched) */
+  private readonly parents = new Map<Checksum, Checksum[]>();
   private readonly progress: PullProgress = { phase: 'metadata', objects: 0, bytes: 0, objectsKnown: 0, bytesEstimate: 0 };
   private lastReport = 0;
 
@@ -82,15 +87,26 @@ export class DumbWalk {
     this.queue.push(task, priority);
   }
 
-  private once(type: ObjectType, checksum: Checksum): boolean {
+  private once(type: Exclude<ObjectType, 'commit'>, checksum: Checksum): boolean {
     const key = type + checksum;
     if (this.requested.has(key)) return false;
     this.requested.add(key);
     return true;
   }
 
+  /**
+   * Requests run concurrently, so a commit may first be reached by a longer path: reaching it
+   * again closer to a want re-walks its parents with the shorter distance (it is fetched once).
+   */
   private async commit(checksum: Checksum, level: number, size?: number): Promise<void> {
-    if (!this.once('commit', checksum)) return;
+    const had = this.levels.get(checksum);
+    if (had !== undefined && had <= level) return;
+    this.levels.set(checksum, level);
+    if (had !== undefined) {
+      // Fetched (then walk its parents again from here) or being fetched (which walks them with this level).
+      if (this.parents.has(checksum)) this.pushParents(checksum);
+      return;
+    }
     const { repo } = this.o;
     let bytes: Uint8Array;
     let partial: boolean;
@@ -111,14 +127,19 @@ export class DumbWalk {
       partial = true;
     }
     const c = this.verified(checksum, 'commit', () => decodeCommit(bytes, `commit ${checksum}`));
-    if (c.parent && (this.o.depth < 0 || level < this.o.depth)) {
-      const parent = c.parent;
-      this.push(() => this.commit(parent, level + 1), 'high');
-    }
+    this.parents.set(checksum, this.verified(checksum, 'commit', () => commitParents(c, checksum)));
+    this.pushParents(checksum);
     if (!partial || this.o.commitMetadataOnly) return;
     this.completed.push(checksum);
     this.pushDirMeta(c.rootMeta);
     this.pushDirTree(c.rootTree);
+  }
+
+  /** Requests the parents of a read commit when its level is within depth. */
+  private pushParents(checksum: Checksum): void {
+    const level = this.levels.get(checksum)!;
+    if (this.o.depth >= 0 && level >= this.o.depth) return;
+    for (const parent of this.parents.get(checksum)!) this.push(() => this.commit(parent, level + 1), 'high');
   }
 
   private pushDirMeta(checksum: Checksum): void {

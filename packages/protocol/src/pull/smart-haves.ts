@@ -3,12 +3,12 @@
  * (present and not marked partial), since the server skips every subtree they hold. Bounded:
  * the server walks each have's tree, and a few recent commits cover what an update shares.
  */
-import { isCommitPartial, listRefs, type Checksum, type Repo } from '@osgit/store';
+import { commitParents, isCommitPartial, listRefs, type Checksum, type Repo } from '@osgit/store';
 
 export interface HavesOptions {
   /** Most commits announced. */
   max?: number;
-  /** Ancestors announced behind each ref's tip (when present and complete). */
+  /** Parent steps (over every parent) announced behind each ref's tip (when present and complete). */
   ancestors?: number;
 }
 
@@ -29,15 +29,31 @@ export async function localHaves(repo: Repo, opts: HavesOptions = {}): Promise<C
       tips.push(commit);
     }
   }
-  for (let level = 0; level < ancestors; level++) {
-    for (let i = 0; i < tips.length && out.length < max; i++) {
-      const parent = repo.readCommitSync(tips[i]!).parent;
-      if (parent === null || seen.has(parent)) continue;
-      seen.add(parent);
-      if (!(await complete(parent))) continue;
-      out.push(parent);
-      tips[i] = parent;
+  // Breadth-first over every parent (a merge's too): its other side is as likely to be shared.
+  // A parent missing or partial here ends that line (what is behind it is not known to be whole).
+  let frontier = tips;
+  for (let level = 0; level < ancestors && frontier.length > 0 && out.length < max; level++) {
+    const next: Checksum[] = [];
+    for (const tip of frontier) {
+      for (const parent of parentsOf(repo, tip)) {
+        if (out.length >= max) break;
+        if (seen.has(parent)) continue;
+        seen.add(parent);
+        if (!(await complete(parent))) continue;
+        out.push(parent);
+        next.push(parent);
+      }
     }
+    frontier = next;
   }
   return out;
+}
+
+/** A tip's parents; none for a commit whose merge-parents are malformed (haves only save work). */
+function parentsOf(repo: Repo, commit: Checksum): Checksum[] {
+  try {
+    return commitParents(repo.readCommitSync(commit), commit);
+  } catch {
+    return [];
+  }
 }

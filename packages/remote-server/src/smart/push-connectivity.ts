@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import {
-  decodeCommit, decodeDirTree, isCommitPartial, objectRelPath, type Checksum, type Commit, type DirTree,
+  commitParents, decodeCommit, decodeDirTree, isCommitPartial, objectRelPath, type Checksum, type Commit, type DirTree,
   type ObjectType, type Repo, type Transaction,
 } from '@osgit/store';
 import { ProtocolError } from '@osgit/protocol';
@@ -85,15 +85,24 @@ export async function checkConnectivity(view: PushView, commit: Checksum, base: 
 }
 
 /**
- * True if `ancestor` is `descendant` or one of its parents, following parents while they exist
- * (staged or in the repository). A history with a hole before `ancestor` is not a fast-forward.
+ * True if `ancestor` is `descendant` or one of its ancestors over every parent (OSTree's `parent`
+ * and a merge's `osgit.merge-parents`, as git's fast-forward rule), following parents while they
+ * exist (staged or in the repository: the store's isAncestor cannot see staged commits). Each
+ * commit is read once. A history with a hole before `ancestor` is not a fast-forward.
  */
 export async function isAncestor(view: PushView, ancestor: Checksum, descendant: Checksum): Promise<boolean> {
-  let at: Checksum | null = descendant;
-  for (let steps = 0; at !== null; steps++) {
+  const seen = new Set<Checksum>([descendant]);
+  const queue: Checksum[] = [descendant];
+  for (let steps = 0; steps < queue.length; steps++) {
+    const at = queue[steps]!;
     if (at === ancestor) return true;
-    if (!view.has(at, 'commit')) return false;
-    at = (await view.commit(at)).parent;
+    if (!view.has(at, 'commit')) continue;
+    for (const parent of commitParents(await view.commit(at), at)) {
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        queue.push(parent);
+      }
+    }
     if (steps % 256 === 255) await new Promise((r) => setImmediate(r));
   }
   return false;

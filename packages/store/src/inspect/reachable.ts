@@ -3,6 +3,7 @@ import { StoreError } from '../errors.js';
 import type { Checksum } from '../checksum.js';
 import type { ObjectType } from '../objects/object-type.js';
 import type { Repo } from '../repo/repo.js';
+import { commitParents } from '../history/commit-parents.js';
 
 export interface ReachableObject {
   type: ObjectType;
@@ -12,7 +13,7 @@ export interface ReachableObject {
 export interface ReachableOptions {
   /** commits the receiver has: their history is not walked and nothing their trees hold is listed */
   haves?: readonly Checksum[];
-  /** parents to follow from each want: 0 = the commit only (default), -1 = all history */
+  /** parent steps (over every parent) to follow from each want: 0 = the commit only (default), -1 = all history */
   depth?: number;
   /** list commits (and their commitmeta) only, no trees */
   commitMetadataOnly?: boolean;
@@ -23,7 +24,10 @@ const BATCH = 1000;
 
 /**
  * Every object the `wants` commits reach, each once: first each commit and then its commitmeta
- * (when the repo has one), parents down to `depth`; then, per commit, its trees depth-first
+ * (when the repo has one), then their parents breadth-first over every parent (OSTree's `parent`
+ * and a merge commit's `osgit.merge-parents`), each commit once, down to `depth` = the shortest
+ * number of parent steps from a want (1 of a merge: the merge and all its parents, as
+ * `git fetch --depth 2`); then, per commit, its trees depth-first
  * (dirmeta before the dirtree that uses it, files after their dirtree). A dirtree that a `have`
  * commit's tree holds is skipped with its whole subtree, as are dirmetas and files that tree
  * holds; the history of a `have` is not walked. A parent commit missing at the depth edge is
@@ -45,19 +49,26 @@ export async function* reachableObjects(repo: Repo, wants: readonly Checksum[], 
     if (++listed % BATCH === 0) await yieldToLoop();
   };
 
+  // Breadth-first over every parent (OSTree's and osgit.merge-parents), so a commit's level is its
+  // shortest distance from a want and `depth` bounds that distance on every side of a merge.
   const roots: Array<{ tree: Checksum; meta: Checksum }> = [];
-  for (const want of wants) {
-    let next: Checksum | null = want;
-    for (let level = 0; next !== null && !haves.has(next) && first('commit', next); level++) {
-      const commit: Checksum = next;
-      if (level > 0 && !repo.hasObjectSync(commit, 'commit')) break; // truncated history
+  let frontier: Checksum[] = [];
+  for (const want of wants) if (!haves.has(want) && first('commit', want)) frontier.push(want);
+  for (let level = 0; frontier.length > 0; level++) {
+    const next: Checksum[] = [];
+    for (const commit of frontier) {
+      if (level > 0 && !repo.hasObjectSync(commit, 'commit')) continue; // truncated history: this line ends here
       const c = repo.readCommitSync(commit);
       yield { type: 'commit', checksum: commit };
       await pace();
       if (repo.hasObjectSync(commit, 'commitmeta')) yield { type: 'commitmeta', checksum: commit };
       roots.push({ tree: c.rootTree, meta: c.rootMeta });
-      next = depth >= 0 && level >= depth ? null : c.parent;
+      if (depth >= 0 && level >= depth) continue;
+      for (const parent of commitParents(c, commit)) {
+        if (!haves.has(parent) && first('commit', parent)) next.push(parent);
+      }
     }
+    frontier = next;
   }
   if (opts.commitMetadataOnly) return;
 
