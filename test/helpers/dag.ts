@@ -20,6 +20,8 @@ export interface DagNodeSpec {
   parents?: readonly string[];
   /** the whole tree of this commit (path → text); default `{ "NAME.txt": "NAME\n" }` */
   files?: Readonly<Record<string, string>>;
+  /** commit time in seconds; default BASE_TIME + 60 · (index of the node) */
+  time?: number;
 }
 
 export interface BuiltDag {
@@ -65,7 +67,7 @@ export async function buildDag(
       mkdirSync(dirname(join(work, rel)), { recursive: true });
       writeFileSync(join(work, rel), text);
     }
-    const time = BASE_TIME + 60 * i;
+    const time = node.time ?? BASE_TIME + 60 * i;
     const parents = (node.parents ?? []).map((p) => {
       const c = osgit.get(p);
       if (!c) throw new Error(`dag: node ${node.name} names parent ${p} before it is built`);
