@@ -12,7 +12,9 @@
 // must make the same commit checksum for the same tree and flags; a mismatch is reported loudly
 // and makes the exit status 2. A failing tool shows its error in the table; the run goes on.
 // The `startup` case (bench/lib/startup.mjs) needs no corpus: small osgit commands as whole
-// processes against `node -e 0`, medians of --startup-runs rounds.
+// processes against `node -e 0`, medians of --startup-runs rounds. The history cases `status`,
+// `worktree-commit` and `merge` (bench/lib/history.mjs) measure osgit against git and against
+// itself (a commit afresh); a command missing from the build leaves its case "not available".
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
