@@ -222,6 +222,28 @@ describe.skipIf(!OSTREE)('push carries merge commits', () => {
     }
   });
 
+  it('offers only the commits the new tip reaches and the old one does not (git rev-list NEW ^OLD), not the history behind a merged fork', async () => {
+    const { repo: server, served: srv } = await serveRepo();
+    try {
+      const c = await client();
+      expect((await push(c, srv.url, 'merged:main')).code).toBe(0);
+      const r = await push(c, srv.url, 'main:main');
+      expect(r.code, r.stderr).toBe(0);
+      // G's history beyond M: G F N E Q P Z R. Y, X, B and A are behind M (Y through Z, A through P)
+      // and are not offered again. Each node's tree is one dirtree and one file of its own (the root
+      // dirmeta is the server's already): three objects per commit offered.
+      const fresh = await gitNames(dag.gitDir, ['main', '^merged']);
+      expect(fresh).toEqual(['E', 'F', 'G', 'N', 'P', 'Q', 'R', 'Z']);
+      const listed = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).progress).find((p) => p?.phase === 'negotiating' && p.totalObjects > 0);
+      expect(listed.totalObjects).toBe(3 * fresh.length);
+      expect(JSON.parse(r.stdout).objectsSent).toBe(3 * fresh.length);
+      expect((await commitsIn(server)).names).toEqual(await gitNames(dag.gitDir, ['main']));
+      await fsckBoth(server);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('accepts a push that reaches the old tip only through a merge parent (a fast-forward, as in git); refuses a true non-fast-forward', async () => {
     const { repo: server, served: srv } = await serveRepo();
     try {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
-  checksumToBytes, openObjectForTransfer, reachableObjects, readObjectForTransfer, revParse, transferSizeOf, updateRef, validateRefName,
+  checksumToBytes, openObjectForTransfer, readObjectForTransfer, revParse, transferSizeOf, updateRef, validateRefName,
   type Checksum, type ObjectType, type Repo,
 } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
@@ -15,6 +15,7 @@ import { probeSmart } from '../pull/smart-probe.js';
 import { MSGPACK_CONTENT_TYPE } from '../smart/msgpack.js';
 import type { ObjectRef } from '../smart/fetch-pack.js';
 import { errorFromAnswer, httpRequest } from './push-http.js';
+import { listPushObjects } from './push-objects.js';
 import {
   MISSING_BATCH, parseMissingResponse, parsePushReply, writeMissingRequest, type PushReply, type RefOutcome,
 } from './push-wire.js';
@@ -69,7 +70,8 @@ export interface PushResult {
 
 /**
  * Pushes local commits to refs of a smart server (DESIGN §5): reads the server's refs, lists
- * what the new commits reach minus what the server's current tips (those present here) reach,
+ * what the new commits reach minus what the server's current tips (those present here) reach
+ * (commits over every parent, as `git rev-list NEW ^OLD`; see push-objects.ts),
  * asks the server which of those it still lacks (batched), sends one pack of exactly those
  * (commits last, so a push cut short leaves the server only whole objects worth keeping), and
  * the ref updates with the values read as their expected old values. Moves the remote-tracking
@@ -108,8 +110,7 @@ export async function push(ctx: PushContext, opts: PushOptions): Promise<PushRes
   // What the new commits reach that the server's tips (those we have) do not.
   const haves = [...new Set(remoteRefs.values())].filter((c) => ctx.repo.hasObjectSync(c, 'commit'));
   const wants = [...new Set(updates.filter((u) => u.old !== u.new).map((u) => u.new))];
-  const candidates: ObjectRef[] = [];
-  for await (const o of reachableObjects(ctx.repo, wants, { haves, depth: -1 })) candidates.push(o);
+  const candidates = await listPushObjects(ctx.repo, wants, haves);
   progress.totalObjects = candidates.length;
   report();
 
