@@ -51,6 +51,16 @@ describe('osgit log', () => {
     }
   });
 
+  it('shows several histories together, and every branch with --all, as git log does', async () => {
+    for (const args of [['main', 'topic'], ['--all'], ['topic', 'main~2']]) {
+      const out = (await osgitOk(['log', '--repo', repo, '--graph', ...args])).stdout.trimEnd().split('\n');
+      const lines = out.map((l) => l.replace(/[0-9a-f]{7} (?=\S+$)/, ''));
+      expect({ args, lines }).toEqual({ args, lines: await gitLog(['--graph', '--format=%s', ...args]) });
+      const json = JSON.parse((await osgitOk(['log', '--repo', repo, '--json', ...args])).stdout) as { commits: Array<{ subject: string }> };
+      expect({ args, subjects: json.commits.map((c) => c.subject) }).toEqual({ args, subjects: await gitLog(['--format=%s', ...args]) });
+    }
+  });
+
   it('--graph --json gives the lines and the commits in graph order', async () => {
     const r = JSON.parse((await osgitOk(['log', '--repo', repo, '--graph', '--json', 'main'])).stdout) as {
       commits: Array<{ commit: string; subject: string; parents: string[] }>; graph: Array<{ graph: string; commit?: string }>;

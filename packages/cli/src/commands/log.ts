@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { log, revParse, type LogResult } from '@osgit/store';
+import { listRefs, log, revParse, type LogResult } from '@osgit/store';
 import { OsgitCommand } from '../base-command.js';
 import { formatCommit } from '../format-commit.js';
 import { headOptions } from '../worktree-head.js';
@@ -10,18 +10,25 @@ export default class Log extends OsgitCommand<LogResult> {
     '<%= config.bin %> log --repo repo os/main',
     '<%= config.bin %> log --repo repo -n 3 --json os/main',
     '<%= config.bin %> log --repo repo --graph os/main',
+    '<%= config.bin %> log --repo repo --graph --all',
   ];
-  static override args = { rev: Args.string({ description: 'revision (default HEAD, in a worktree)' }) };
+  static override strict = false; // REV...
+  static override args = { rev: Args.string({ description: 'revisions (default HEAD, in a worktree); several show their histories together' }) };
   static override flags = {
+    all: Flags.boolean({ description: 'the history of every local branch and tag (with the revisions given)' }),
     'max-count': Flags.integer({ char: 'n', description: 'show at most N commits', min: 1 }),
     graph: Flags.boolean({ description: 'draw the history as a graph, one line per commit (as git log --graph --oneline)' }),
   };
 
   async exec(): Promise<LogResult> {
-    const { flags, args } = await this.parse(Log);
+    const { flags, argv } = await this.parse(Log);
     const repo = await this.openRepo(flags.repo);
-    const start = await revParse(repo, args.rev ?? 'HEAD', await headOptions(repo));
-    return log(repo, start, { ...(flags['max-count'] ? { maxCount: flags['max-count'] } : {}), graph: flags.graph });
+    const head = await headOptions(repo);
+    const revs = (argv as string[]).length > 0 || flags.all ? (argv as string[]) : ['HEAD'];
+    const starts: string[] = [];
+    for (const rev of revs) starts.push(await revParse(repo, rev, head));
+    if (flags.all) starts.push(...(await listRefs(repo)).map((r) => r.commit));
+    return log(repo, [...new Set(starts)], { ...(flags['max-count'] ? { maxCount: flags['max-count'] } : {}), graph: flags.graph });
   }
 
   protected override render(r: LogResult): void {

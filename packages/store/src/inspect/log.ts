@@ -81,18 +81,19 @@ export interface LogOptions {
 }
 
 /**
- * The history of `start` over every parent (OSTree's and `osgit.merge-parents`), newest first by
+ * The history of `start` (one commit or several, as `git log A B`) over every parent (OSTree's and `osgit.merge-parents`), newest first by
  * commit time as `git log`, or in `git log --graph` order with the graph drawn. For a linear
  * history this is `ostree log`'s list. A parent the repo does not have (a shallow pull) ends that
  * line and sets `truncated`. Read-only.
  */
-export async function log(repo: Repo, start: Checksum, opts: LogOptions = {}): Promise<LogResult> {
-  await repo.readCommit(start); // a missing or damaged start commit is that error
+export async function log(repo: Repo, start: Checksum | readonly Checksum[], opts: LogOptions = {}): Promise<LogResult> {
+  const starts = typeof start === 'string' ? [start] : [...start];
+  for (const s of starts) await repo.readCommit(s); // a missing or damaged start commit is that error
   const graph = new CommitGraph(repo);
   const max = opts.maxCount ?? Infinity;
   const nodes = [];
   let cut = false;
-  for await (const node of walkCommits(repo, [start], { graph, order: opts.graph ? 'topo' : 'date' })) {
+  for await (const node of walkCommits(repo, starts, { graph, order: opts.graph ? 'topo' : 'date' })) {
     if (nodes.length >= max) {
       cut = true;
       break;
