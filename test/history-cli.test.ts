@@ -164,6 +164,7 @@ describe('in a worktree', () => {
     expect((await osgitOk(['rev-parse', 'HEAD~1'], { cwd: wt })).stdout.trim()).toBe(id('M'));
     expect((await osgitOk(['log', '--graph'], { cwd: wt })).stdout.split('\n')[0]).toBe(`* ${id('E').slice(0, 7)} E`);
     expect((await osgitOk(['reflog'], { cwd: wt })).stdout.split('\n')[0]).toBe(`${id('E').slice(0, 7)} work@{0}: branch: Created from main~1`);
+    expect((await osgitOk(['reflog', 'HEAD'], { cwd: wt })).stdout.split('\n')[0]).toBe(`${id('E').slice(0, 7)} HEAD@{0}: branch: Created from main~1`);
     expect((await osgitOk(['branch'], { cwd: wt })).stdout).toContain(`* work  ${id('E').slice(0, 7)} E\n`);
     expect((await osgitOk(['branch', 'from-head'], { cwd: wt })).stdout).toBe(`Created branch from-head at ${id('E')}\n`);
   });

@@ -18,7 +18,8 @@ export default class Reflog extends OsgitCommand<ReflogResult> {
     const { flags, args } = await this.parse(Reflog);
     const repo = await this.openRepo(flags.repo);
     let name = args.ref;
-    if (!name) {
+    // HEAD has no log of its own: it is the worktree's branch, whose log this is.
+    if (!name || name === 'HEAD') {
       name = (await headOptions(repo)).branch;
       if (!name) throw new StoreError('INVALID_ARGUMENT', 'name a ref (osgit reflog BRANCH): outside a worktree there is no current branch');
     }
