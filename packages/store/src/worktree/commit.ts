@@ -9,7 +9,7 @@ import { checkTimestampRange, defaultTimestamp } from '../commit/parse-timestamp
 import { commitFsError } from '../commit/commit-fs-error.js';
 import { mergeParentsMetadata } from '../history/commit-parents.js';
 import { isNoSpace } from '../fsio/fs-error.js';
-import { stampOf, type CacheRecord } from './stat-cache.js';
+import { stampOf, type CacheRecord, type CopiedRecord } from './stat-cache.js';
 import { RecordedMetadataSource } from './recorded-metadata.js';
 import { MARKER_NAME } from './state.js';
 import type { Worktree } from './worktree.js';
@@ -62,27 +62,41 @@ export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions):
   const { cache, head, cacheIsHead } = wt.loadHead();
   let lastKnownIsHead = false;
   const recorded = wt.userMode ? new RecordedMetadataSource(repo) : null;
-  const records: CacheRecord[] = [];
+  const records: Array<CacheRecord | CopiedRecord> = [];
+  // The cache record behind the last known checksum and the last known dirtree, by path.
+  let lastKnown: { rel: string; index: number } | null = null;
+  let lastKnownTree: string | null = null;
   const hooks: WriteTreeHooks = {
     exclude: (rel) => rel === MARKER_NAME,
     knownChecksum: (rel, st) => {
       const i = cache ? cache.find(rel) : -1;
       lastKnownIsHead = false;
+      lastKnown = null;
       if (i < 0 || !cache!.matches(i, st)) return undefined;
       // The head's own objects are in the repo: no look needed (6.7k lstats on rootfs-a).
       lastKnownIsHead = cacheIsHead && cache!.sameAsHead(i) && cache!.headIsDir(i) === st.isDirectory();
+      if (lastKnownIsHead) lastKnown = { rel, index: i };
       return cache!.diskSum(i);
     },
     knownStored: () => lastKnownIsHead,
     knownTree: (rel, st) => {
       const i = cacheIsHead && cache ? cache.find(rel) : -1;
       if (i < 0 || !cache!.matches(i, st) || !cache!.sameAsHead(i)) return undefined;
-      return cache!.headTree(i);
+      const tree = cache!.headTree(i);
+      lastKnownTree = tree === undefined ? null : rel;
+      return tree;
     },
     ...(recorded ? { metadataFor: (rel: string, st: Stats) => recorded.of(head.get(rel), st.isDirectory()) } : {}),
     // `st` is the lstat taken before the file was read (write-tree.ts), so a change made while
     // it was read shows as a different stat next time: the stamp never vouches for unread bytes.
     onEntry: (rel, st, sum, tree) => {
+      // Unchanged since the cache was written (same stamp, the head's checksum, and for a folder
+      // the head's dirtree): the record is copied as it is.
+      const isDir = st.isDirectory();
+      if (lastKnown !== null && lastKnown.rel === rel && (!isDir || lastKnownTree === rel)) {
+        records.push({ rel, copyOf: { cache: cache!, index: lastKnown.index } });
+        return;
+      }
       records.push({ rel, head: sum, ...(st.isDirectory() ? { headIsDir: true } : {}), ...(tree ? { headTree: tree } : {}), disk: stampOf(st, sum) });
     },
   };

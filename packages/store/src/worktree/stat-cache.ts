@@ -18,6 +18,15 @@ export interface CacheRecord {
   disk?: DiskStamp;
 }
 
+/**
+ * A record to carry over unchanged from a loaded cache (its stamp and checksums, byte for byte):
+ * a commit that changed 10 of 6.7k paths copies the others instead of re-encoding them.
+ */
+export interface CopiedRecord {
+  rel: string;
+  copyOf: { cache: StatCache; index: number };
+}
+
 /** The lstat fields the cache compares (a Node Stats has them; so does a scan's record). */
 export interface StatLike {
   size: number;
@@ -209,6 +218,11 @@ export class StatCache {
     };
   }
 
+  /** @internal copies record `i` (stamp, flags, checksums) to `target` at `offset` */
+  copyRecord(i: number, target: Buffer, offset: number): void {
+    this.buf.copy(target, offset, HEADER + i * RECORD, HEADER + (i + 1) * RECORD);
+  }
+
   stamp(i: number): DiskStamp | undefined {
     if (!this.hasDisk(i)) return undefined;
     const f = this.f64;
@@ -222,7 +236,7 @@ export function stampOf(st: StatLike, sum: Checksum): DiskStamp {
 }
 
 /** Writes the cache atomically (temp + rename); its own mtime becomes the racy-clean limit of what it holds. */
-export function saveStatCache(stateDir: string, head: Checksum, records: Iterable<CacheRecord>): void {
+export function saveStatCache(stateDir: string, head: Checksum, records: Iterable<CacheRecord | CopiedRecord>): void {
   const list = [...records];
   const pathBytes = Buffer.from(list.map((r) => r.rel).join('\0'), 'utf8');
   const buf = Buffer.alloc(HEADER + list.length * RECORD + pathBytes.length);
@@ -233,6 +247,10 @@ export function saveStatCache(stateDir: string, head: Checksum, records: Iterabl
   list.forEach((r, i) => {
     const b = i * 20;
     const off = HEADER + i * RECORD;
+    if ('copyOf' in r) {
+      r.copyOf.cache.copyRecord(r.copyOf.index, buf, off);
+      return;
+    }
     let flags = 0;
     if (r.head) {
       flags |= F_HEAD | (r.headIsDir ? F_HEAD_DIR : 0);
