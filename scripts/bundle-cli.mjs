@@ -38,8 +38,13 @@ const nestedCommandIds = {};
 
 /** The modules bin/run.js and oclif load: the entry point, then each command and hook by name. */
 function entryPoints() {
-  // fast/status.js: `osgit status` without oclif (bin/run.js), loading only what status needs.
-  const entries = { 'main/osgit': join(dist, 'main.js'), 'fast/status': join(dist, 'fast', 'status.js') };
+  // fast/status.js and fast/commit.js: `osgit status` and a worktree commit without oclif
+  // (bin/run.js), loading only what they need.
+  const entries = {
+    'main/osgit': join(dist, 'main.js'),
+    'fast/status': join(dist, 'fast', 'status.js'),
+    'fast/commit': join(dist, 'fast', 'commit.js'),
+  };
   for (const folder of ['commands', 'hooks']) {
     for (const rel of jsFilesBelow(join(dist, folder))) {
       const parts = rel.slice(0, -3).split('/');

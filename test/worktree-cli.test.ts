@@ -186,3 +186,36 @@ describe('osgit switch / reset / diff in a worktree', () => {
     expect(outside.code).toBe(6);
   });
 });
+
+describe('osgit commit in a worktree: the fast path and oclif agree', () => {
+  it('gives the same commit, the same JSON shape and the same errors either way', async () => {
+    const r3 = tmp.path('repo3', 'repo');
+    await osgitOk(['init', '--repo', r3, '--mode', 'archive']);
+    const src = tmp.make('src3');
+    chmodSync(src, 0o755);
+    writeFileSync(join(src, 'f'), 'one\n');
+    const first = lastLine((await osgitOk(['commit', '--repo', r3, '-b', 'main', '--timestamp=@1700000000', src])).stdout);
+    const w = tmp.path('w3');
+    await osgitOk(['worktree', 'add', '--repo', r3, w]);
+    const slowEnv = { OSGIT_NO_FAST_PATH: '1' };
+    for (const args of [['commit', '-s', 'x', '--json'], ['commit', '--subject=x']]) {
+      const [fast, slow] = [await osgit(args, { cwd: w }), await osgit(args, { cwd: w, env: slowEnv })];
+      expect(fast.code).toBe(2);
+      expect([fast.code, fast.stdout, fast.stderr]).toEqual([slow.code, slow.stdout, slow.stderr]);
+    }
+    const args = ['commit', '-s', 'two', '-m', 'body', '--timestamp=@1700000100', '--add-metadata-string', 'k=v', '--json'];
+    writeFileSync(join(w, 'f'), 'two\n');
+    const fast = JSON.parse((await osgitOk(args, { cwd: w })).stdout);
+    await osgitOk(['reset', '--soft', first], { cwd: w });
+    const slow = JSON.parse((await osgitOk(args, { cwd: w, env: slowEnv })).stdout);
+    expect(fast.commit).toBe(slow.commit);
+    expect(Object.keys(fast).sort()).toEqual(Object.keys(slow).sort());
+    expect(Object.keys(fast.stats).sort()).toEqual(Object.keys(slow.stats).sort());
+    // Outside a worktree the fast path hands over to the oclif command: its error, exactly
+    const nowhere = tmp.make('nowhere');
+    const [out1, out2] = [await osgit(['commit', '-s', 'x'], { cwd: nowhere }), await osgit(['commit', '-s', 'x'], { cwd: nowhere, env: slowEnv })];
+    expect(out1.code).toBe(2);
+    expect([out1.code, out1.stdout, out1.stderr]).toEqual([out2.code, out2.stdout, out2.stderr]);
+    expect(out1.stderr).toContain('needs a worktree');
+  });
+});

@@ -25,6 +25,42 @@ function isFastStatus(argv) {
   return true;
 }
 
+/**
+ * `osgit commit` with no DIR and only -s/--subject, -m/--body, --timestamp, --add-metadata-string
+ * KEY=VALUE, --no-bindings, --allow-empty, --json, --repo: a worktree commit, without oclif
+ * (src/fast/commit.ts; outside a worktree it hands over to oclif). Returns the parsed flags, or
+ * null for anything else (oclif parses and reports it).
+ */
+function fastCommitArgs(argv) {
+  if (argv[0] !== 'commit' || process.env.OSGIT_NO_FAST_PATH) return null;
+  const out = { metadataStrings: [], noBindings: false, allowEmpty: false, json: false };
+  const valued = { '-s': 'subject', '--subject': 'subject', '-m': 'body', '--body': 'body', '--timestamp': 'timestamp', '--repo': 'repo', '--add-metadata-string': 'meta' };
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') out.json = true;
+    else if (a === '--no-bindings') out.noBindings = true;
+    else if (a === '--allow-empty') out.allowEmpty = true;
+    else {
+      const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+      const flag = eq > 0 ? a.slice(0, eq) : a;
+      const key = valued[flag];
+      if (!key || (eq > 0 && flag.length < 3)) return null;
+      let value;
+      if (eq > 0) value = a.slice(eq + 1);
+      else {
+        if (i + 1 >= argv.length || argv[i + 1].startsWith('-')) return null;
+        value = argv[++i];
+      }
+      if (key === 'meta') {
+        if (value.indexOf('=') <= 0) return null;
+        out.metadataStrings.push(value);
+      } else if (out[key] !== undefined) return null; // given twice: oclif decides
+      else out[key] = value;
+    }
+  }
+  return out;
+}
+
 /** Imports a module of the bundle (scripts/bundle-cli.mjs, part of `npm run build`). */
 async function load(rel) {
   const url = new URL(rel, import.meta.url);
@@ -38,10 +74,21 @@ async function load(rel) {
 }
 
 const argv = process.argv.slice(2);
+const commitArgs = fastCommitArgs(argv);
+let done = false;
 if (isFastStatus(argv)) {
   const { runStatus } = await load('../dist/bundle/fast/status.js');
   process.exitCode = await runStatus(argv.slice(1));
-} else {
+  done = true;
+} else if (commitArgs) {
+  const { runCommit } = await load('../dist/bundle/fast/commit.js');
+  const code = await runCommit(commitArgs);
+  if (code !== null) {
+    process.exitCode = code;
+    done = true;
+  }
+}
+if (!done) {
   // The CLI runs from its bundle: a few files to load instead of a few hundred.
   const { main } = await load('../dist/bundle/main/osgit.js');
   await main(new URL('..', import.meta.url).pathname);

@@ -3,6 +3,7 @@ import { commitTree, parseTimestamp, revParse, type CommitResult, type WorktreeC
 import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { requireWorktree } from '../worktree-context.js';
+import { commitLines } from '../commit-output.js';
 
 /** Flags that shape how a folder is read: a worktree commit keeps what its branch recorded, so it refuses them. */
 const FOLDER_ONLY_FLAGS = ['owner-uid', 'owner-gid', 'canonical-permissions', 'no-xattrs', 'orphan', 'parent'] as const;
@@ -96,9 +97,7 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
   }
 
   protected override render(r: AnyCommitResult): void {
-    const s = r.stats;
-    this.out(`${r.branch ?? '(orphan)'}: ${s.files} files, ${s.dirs} dirs, ${(s.bytesRead / 1e6).toFixed(1)} MB read; ${s.objectsWritten} new objects, ${(s.bytesWritten / 1e6).toFixed(1)} MB written`);
-    this.out(r.commit);
+    for (const line of commitLines(r)) this.out(line);
   }
 }
 

@@ -10,6 +10,7 @@ export { findWorktree, openWorktree } from './find.js';
 export { type WorktreeCommitOptions, type WorktreeCommitResult } from './commit.js';
 export { type WorktreeChange, type WorktreeChangeEntry } from './changes.js';
 export { MARKER_NAME as WORKTREE_MARKER } from './state.js';
+export { parseTimestamp } from '../commit/parse-timestamp.js';
 // An unfinished merge, cherry-pick or revert, which status lists (its state file is all it reads).
 export { readMergeState, type MergeState } from '../merge/merge-state.js';
 export { type MergeConflict } from '../merge/conflict.js';
