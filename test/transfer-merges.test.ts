@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Repo, mergeBases } from '@osgit/store';
+import { MERGE_PARENTS_KEY, Repo, Transaction, encodeCommit, mergeBases, sha256Hex, updateRef } from '@osgit/store';
 import { buildDag, git, type BuiltDag, type DagNodeSpec } from './helpers/dag.js';
 import { haveNginx, startNginx, type Nginx } from './helpers/nginx.js';
 import { OSTREE, ostreeOk } from './helpers/ostree.js';
@@ -96,6 +96,22 @@ async function expectSameMergeBases(repo: string, names: readonly string[]): Pro
   }
 }
 
+/** A copy of the source with branch `bad`: a commit on G whose osgit.merge-parents holds a non-checksum. */
+async function badCopy(): Promise<{ repo: string; bad: string }> {
+  const repo = join(tmp.make('bad'), 'repo');
+  await fs.cp(src, repo, { recursive: true, verbatimSymlinks: true });
+  const r = await Repo.open(repo);
+  const g = r.readCommitSync(dag.osgit.get('G')!);
+  const bytes = encodeCommit({ ...g, parent: dag.osgit.get('G')!, subject: 'bad', metadata: [[MERGE_PARENTS_KEY, { type: 'as', value: ['not-a-checksum'] }]] });
+  const bad = sha256Hex(bytes);
+  const tx = await Transaction.begin(r);
+  tx.writeMetadataSync(bad, 'commit', bytes);
+  await tx.commit();
+  await updateRef(r, { ref: { remote: null, name: 'bad' }, expected: undefined, value: bad });
+  await osgitOk(['summary', '--repo', repo, '-u']);
+  return { repo, bad };
+}
+
 beforeAll(async () => {
   src = join(tmp.make('src'), 'repo');
   await osgitOk(['init', '--repo', src, '--mode', 'archive']);
@@ -159,6 +175,25 @@ describe.skipIf(!OSTREE)('pull carries merge commits', () => {
       await osgitOk(['pull', '--repo', client, 'origin', 'main', '--depth=-1', '--protocol', protocol]);
       expect((await commitsIn(client)).names, label).toEqual(await gitNames(dag.gitDir, ['main', 'topic', 'side']));
       await fsckBoth(client);
+    }
+  });
+
+  it('refuses a commit whose osgit.merge-parents is malformed (smart and dumb): a typed error, no ref, no such commit stored', async () => {
+    const { repo, bad } = await badCopy();
+    const srv = await startServe({ repo }, ['--quiet']);
+    try {
+      for (const protocol of ['smart', 'dumb']) {
+        const client = await newClient(srv.url);
+        const r = await osgit(['pull', '--repo', client, 'origin', 'bad', '--depth=-1', '--protocol', protocol, '--json']);
+        expect(r.code, `${protocol}: ${r.stdout}`).not.toBe(0);
+        // The server's plan refuses it (HTTP 400 from its OBJECT_CORRUPT); the dumb walk verifies the commit it fetched.
+        expect(JSON.parse(r.stdout).error.code, protocol).toBe(protocol === 'dumb' ? 'BAD_OBJECT' : 'HTTP_STATUS');
+        expect(JSON.parse(r.stdout).error.message, protocol).toMatch(/merge-parents/);
+        await expect(fs.access(join(client, 'refs', 'remotes', 'origin', 'bad'))).rejects.toThrow();
+        expect((await commitsIn(client)).names, protocol).not.toContain(dag.nameOf(bad));
+      }
+    } finally {
+      await srv.stop();
     }
   });
 
@@ -239,6 +274,22 @@ describe.skipIf(!OSTREE)('push carries merge commits', () => {
       expect(JSON.parse(r.stdout).objectsSent).toBe(3 * fresh.length);
       expect((await commitsIn(server)).names).toEqual(await gitNames(dag.gitDir, ['main']));
       await fsckBoth(server);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('refuses to push a commit whose osgit.merge-parents is malformed (OBJECT_CORRUPT), sending nothing', async () => {
+    const { repo: server, served: srv } = await serveRepo();
+    try {
+      const { repo } = await badCopy();
+      expect((await push(repo, srv.url, 'main:main')).code).toBe(0);
+      const before = (await commitsIn(server)).names;
+      const r = await push(repo, srv.url, 'bad:main');
+      expect(r.code).not.toBe(0);
+      expect(JSON.parse(r.stdout).error.code).toBe('OBJECT_CORRUPT');
+      expect((await fs.readFile(join(server, 'refs', 'heads', 'main'), 'utf8')).trim()).toBe(dag.osgit.get('G'));
+      expect((await commitsIn(server)).names).toEqual(before);
     } finally {
       await srv.stop();
     }

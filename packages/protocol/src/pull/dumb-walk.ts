@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type Checksum, type ObjectType, type Repo, type Transaction, MAX_METADATA_SIZE, StoreError, commitParents, decodeCommit, decodeDirTree,
+  type Checksum, type Commit, type ObjectType, type Repo, type Transaction, MAX_METADATA_SIZE, StoreError, commitParents, decodeCommit, decodeDirTree,
   isCommitPartial, markCommitPartial, verifyMetadataObject,
 } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
@@ -108,31 +108,37 @@ export class DumbWalk {
       return;
     }
     const { repo } = this.o;
-    let bytes: Uint8Array;
+    let c: Commit;
     let partial: boolean;
     if (repo.hasObjectSync(checksum, 'commit')) {
-      bytes = repo.readMetadataBytesSync(checksum, 'commit');
+      c = this.decodeCommit(checksum, repo.readMetadataBytesSync(checksum, 'commit'));
       partial = await isCommitPartial(repo, checksum);
     } else {
       this.known(2);
       const meta = await this.fetch(checksum, 'commitmeta', { optional: true });
       const fetched = await this.fetch(checksum, 'commit', { optional: level > 0, maxBytes: size ?? MAX_METADATA_SIZE });
       if (!fetched) return; // a parent the remote does not have: its history ends here
-      bytes = fetched;
-      // Verified before the marker and the write, so a bad commit leaves nothing behind.
-      this.verified(checksum, 'commit', () => verifyMetadataObject(checksum, 'commit', bytes));
+      // Verified (its merge parents too) before the marker and the write, so a bad commit leaves nothing behind.
+      this.verified(checksum, 'commit', () => verifyMetadataObject(checksum, 'commit', fetched));
+      c = this.decodeCommit(checksum, fetched);
       if (meta) await this.store(checksum, 'commitmeta', meta);
       await markCommitPartial(repo, checksum);
-      await this.store(checksum, 'commit', bytes);
+      await this.store(checksum, 'commit', fetched);
       partial = true;
     }
-    const c = this.verified(checksum, 'commit', () => decodeCommit(bytes, `commit ${checksum}`));
     this.parents.set(checksum, this.verified(checksum, 'commit', () => commitParents(c, checksum)));
     this.pushParents(checksum);
     if (!partial || this.o.commitMetadataOnly) return;
     this.completed.push(checksum);
     this.pushDirMeta(c.rootMeta);
     this.pushDirTree(c.rootTree);
+  }
+
+  /** The commit, with its parents checked (a malformed osgit.merge-parents is a bad object). */
+  private decodeCommit(checksum: Checksum, bytes: Uint8Array): Commit {
+    const c = this.verified(checksum, 'commit', () => decodeCommit(bytes, `commit ${checksum}`));
+    this.verified(checksum, 'commit', () => commitParents(c, checksum));
+    return c;
   }
 
   /** Requests the parents of a read commit when its level is within depth. */
