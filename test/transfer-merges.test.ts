@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MERGE_PARENTS_KEY, Repo, Transaction, encodeCommit, mergeBases, sha256Hex, updateRef } from '@osgit/store';
+import { smartPull } from '@osgit/protocol';
 import { buildDag, git, type BuiltDag, type DagNodeSpec } from './helpers/dag.js';
 import { haveNginx, startNginx, type Nginx } from './helpers/nginx.js';
 import { OSTREE, ostreeOk } from './helpers/ostree.js';
@@ -167,12 +168,22 @@ describe.skipIf(!OSTREE)('pull carries merge commits', () => {
     expect(await gitShallow('merged', 2)).toEqual(['C', 'M', 'Y']);
   });
 
-  it('a second pull on top of what the client has (its haves cross merges) still ends with the whole history', async () => {
+  it('a second pull on top of what the client has (its haves cross merges) plans only the new commits and ends with the whole history', async () => {
     for (const [label, url, protocol] of transports()) {
       const client = await newClient(url);
       await osgitOk(['pull', '--repo', client, 'origin', 'topic', 'side', '--depth=-1', '--protocol', protocol]);
       expect((await commitsIn(client)).names).toEqual(await gitNames(dag.gitDir, ['topic', 'side']));
-      await osgitOk(['pull', '--repo', client, 'origin', 'main', '--depth=-1', '--protocol', protocol]);
+      if (protocol === 'smart') {
+        // In process, for the plan's size: the server plans only what main reaches and the
+        // client's commits do not (git rev-list main ^topic ^side: not B, behind R's fork, nor A),
+        // one commit, dirtree and file each.
+        const r = await smartPull({ repo: await Repo.open(client), remote: { name: 'origin', url } }, { refs: ['main'], depth: -1 });
+        const fresh = await gitNames(dag.gitDir, ['main', '^topic', '^side']);
+        expect(fresh).toEqual(['C', 'E', 'F', 'G', 'M', 'N', 'R']);
+        expect(r.planned.objects).toBe(3 * fresh.length);
+      } else {
+        await osgitOk(['pull', '--repo', client, 'origin', 'main', '--depth=-1', '--protocol', protocol]);
+      }
       expect((await commitsIn(client)).names, label).toEqual(await gitNames(dag.gitDir, ['main', 'topic', 'side']));
       await fsckBoth(client);
     }

@@ -14,9 +14,10 @@ export async function listPushObjects(repo: Repo, wants: readonly Checksum[], ha
     for await (const o of reachableObjects(repo, wants, { depth: -1 })) out.push(o);
     return out;
   }
-  // Commits only the new tips reach, each once; then their objects minus what the haves' trees hold.
-  const commits: Checksum[] = [];
-  for await (const node of walkCommits(repo, wants, { exclude: haves })) commits.push(node.checksum);
-  for await (const o of reachableObjects(repo, commits, { haves, depth: 0 })) out.push(o);
+  // Commits only the new tips reach, each once (the tips themselves always: a tip behind a have
+  // is still named); then their objects minus what the haves' trees hold.
+  const commits = new Set<Checksum>(wants);
+  for await (const node of walkCommits(repo, wants, { exclude: haves })) commits.add(node.checksum);
+  for await (const o of reachableObjects(repo, [...commits], { haves, depth: 0 })) out.push(o);
   return out;
 }

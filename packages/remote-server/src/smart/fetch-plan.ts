@@ -3,7 +3,7 @@
  * commits reach that the client's have commits do not, with its transfer size. Read-only,
  * through the store's public API.
  */
-import { StoreError, reachableObjects, transferSizeOf, type Repo } from '@osgit/store';
+import { StoreError, reachableObjects, transferSizeOf, walkCommits, type Repo } from '@osgit/store';
 import type { smart } from '@osgit/protocol';
 
 /** Size look-ups (a stat, or a header read for bare repos) in flight at once. */
@@ -22,7 +22,17 @@ export async function planFetch(repo: Repo, req: smart.FetchPlanRequest): Promis
   const haves: string[] = [];
   for (const have of req.have) if (await repo.hasObject(have, 'commit')) haves.push(have);
   const listed: Array<{ type: smart.PlannedObject['type']; checksum: string }> = [];
-  for await (const o of reachableObjects(repo, req.want, { haves, depth: req.depth, commitMetadataOnly: req.commitMetadataOnly })) {
+  // All history: the commits only the wants reach (git's `rev-list WANT ^HAVE` over every parent),
+  // so a merged branch that forked long ago does not drag in the history behind the fork.
+  let wants: readonly string[] = req.want;
+  let depth = req.depth;
+  if (depth < 0 && haves.length > 0) {
+    const commits = new Set<string>(req.want);
+    for await (const node of walkCommits(repo, req.want, { exclude: haves })) commits.add(node.checksum);
+    wants = [...commits];
+    depth = 0;
+  }
+  for await (const o of reachableObjects(repo, wants, { haves, depth, commitMetadataOnly: req.commitMetadataOnly })) {
     listed.push(o);
   }
   const objects = await mapInOrder(listed, SIZE_CONCURRENCY, async (o) => ({ ...o, size: await transferSizeOf(repo, o.checksum, o.type) }));
