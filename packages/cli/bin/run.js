@@ -73,6 +73,14 @@ async function load(rel) {
   }
 }
 
+// A reader that stops early (`osgit log | head`) closes the pipe: end quietly, as git does,
+// instead of a stack trace; any other failure to write the output is one error line.
+process.stdout.on('error', (err) => {
+  if (err?.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`osgit: error: cannot write the output: ${err?.message ?? err}\n`);
+  process.exit(err?.code === 'ENOSPC' ? 7 : 1);
+});
+
 const argv = process.argv.slice(2);
 const commitArgs = fastCommitArgs(argv);
 let done = false;
