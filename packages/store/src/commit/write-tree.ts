@@ -327,7 +327,7 @@ async function writeFileObject(ctx: Ctx, path: string, rel: string, st: Stats): 
  * one byte more than expected: a regular file answers a short read only at its end, so one
  * read usually both fills the buffer and proves that nothing follows.
  */
-function readExactly(path: string, size: number): Buffer {
+export function readExactly(path: string, size: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(size + 1);

@@ -11,6 +11,7 @@ import { mergeParentsMetadata } from '../history/commit-parents.js';
 import { isNoSpace } from '../fsio/fs-error.js';
 import { stampOf, type CacheRecord, type CopiedRecord } from './stat-cache.js';
 import { RecordedMetadataSource } from './recorded-metadata.js';
+import { treeFromScan } from './tree-from-scan.js';
 import { MARKER_NAME } from './state.js';
 import type { Worktree } from './worktree.js';
 
@@ -104,7 +105,14 @@ export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions):
   const tx = await Transaction.begin(repo);
   let result: WorktreeCommitResult;
   try {
-    const root = await writeTree(tx, wt.path, { modifier: {}, hooks, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    // The status scan first (lstatDir, no Stats objects, untouched folders keep their dirtree);
+    // the full walk only when the scan cannot name an entry exactly (tree-from-scan.ts).
+    const fast = await treeFromScan(wt, { cache, head, cacheIsHead }, tx, opts.onProgress);
+    if (fast) {
+      records.length = 0;
+      for (const r of fast.records) records.push(r);
+    }
+    const root = fast ?? await writeTree(tx, wt.path, { modifier: {}, hooks, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     const unchanged = root.tree === headCommit.rootTree && root.meta === headCommit.rootMeta;
     if (unchanged && !opts.allowEmpty && !(opts.extraParents && opts.extraParents.length > 0)) {
       throw new StoreError('NOTHING_TO_COMMIT', `nothing to commit: the worktree at ${wt.path} matches ${wt.branch} (${wt.head}); use --allow-empty to commit anyway`, { branch: wt.branch, head: wt.head });
