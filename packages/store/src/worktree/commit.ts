@@ -42,9 +42,10 @@ export interface WorktreeCommitResult {
 }
 
 /**
- * Commits a worktree's files as the next commit of its branch. Files whose lstat matches the
- * stat cache are not read (their cached checksum is used when the repo has the object); the
- * marker is left out. The branch moves by compare-and-swap from the worktree's head: if it
+ * Commits a worktree's files as the next commit of its branch. The tree comes from the status
+ * scan (tree-from-scan.ts: files whose lstat matches the stat cache are not read, folders off the
+ * paths of changes keep the head's dirtree); the full walk of write-tree.ts only when the scan
+ * cannot name an entry exactly. The marker is left out. The branch moves by compare-and-swap from the worktree's head: if it
  * moved meanwhile, REF_CONFLICT naming both commits, and the worktree state is unchanged.
  */
 export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions): Promise<WorktreeCommitResult> {
