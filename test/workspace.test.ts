@@ -26,6 +26,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/**
+ * `@osgit/P` is P's index; `@osgit/P/SUB` only when P's package.json declares `./SUB` in its
+ * exports: a narrow second entry for a start-up-critical path (`@osgit/store/worktree`, which
+ * `osgit status` loads instead of the whole store), public and pinned like the index.
+ */
+function isPublicEntry(spec: string, allowedPackages: string[]): boolean {
+  const [, pkg, ...sub] = spec.split('/');
+  if (!allowedPackages.includes(pkg!)) return false;
+  if (sub.length === 0) return true;
+  const exportsMap = json(join(root, 'packages', pkg!, 'package.json')).exports ?? {};
+  return Object.prototype.hasOwnProperty.call(exportsMap, `./${sub.join('/')}`);
+}
+
 describe('the workspace', () => {
   for (const name of packages) {
     const dir = join(root, 'packages', name);
@@ -52,7 +65,7 @@ describe('the workspace', () => {
           const spec = m[1]!;
           // A relative import must stay inside this package's src/ (nested command folders go up a level or two).
           const leavesPackage = spec.startsWith('.') && !resolve(dirname(file), spec).startsWith(join(dir, 'src') + sep);
-          if (leavesPackage || (!spec.startsWith('.') && (spec.split('/').length > 2 || !allowed[name]!.includes(spec.split('/')[1]!)))) {
+          if (leavesPackage || (!spec.startsWith('.') && !isPublicEntry(spec, allowed[name]!))) {
             bad.push(`${file.slice(root.length + 1)}: ${spec}`);
           }
         }
