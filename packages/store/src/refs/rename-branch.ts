@@ -7,7 +7,7 @@ import { readRef, updateRef } from './refs.js';
 import { branchRef } from './branch-name.js';
 import { reflogPath } from './reflog.js';
 import { fsError } from '../fsio/fs-error.js';
-import { listStateIds, readState, writeState } from '../worktree/state.js';
+import { worktreesOnBranch, writeState } from '../worktree/state.js';
 
 /**
  * Renames branch `from` to `to` (`osgit branch -m`), keeping its reflog (plus one line for the
@@ -48,14 +48,6 @@ export async function renameBranch(repo: Repo, from: string, to: string): Promis
     throw err;
   }
   // Worktrees on the old name follow it, as git moves a worktree's HEAD with its branch.
-  for (const id of listStateIds(repo)) {
-    let state;
-    try {
-      state = readState(repo, id);
-    } catch {
-      continue; // a half-made state folder: prune drops it
-    }
-    if (state.branch === from) writeState(repo, id, { ...state, branch: to });
-  }
+  for (const { id, state } of worktreesOnBranch(repo, from)) writeState(repo, id, { ...state, branch: to });
   return { from, to, commit: tip };
 }

@@ -8,7 +8,7 @@ import { createBranch } from '../refs/create-branch.js';
 import { validateRefName } from '../refs/ref-name.js';
 import { checkout } from '../checkout/checkout.js';
 import { FileWriter } from '../checkout/file-writer.js';
-import { MARKER_NAME, listStateIds, readState, stateDirOf, writeState, exists } from './state.js';
+import { MARKER_NAME, listStateIds, stateDirOf, writeState, exists, worktreesOnBranch } from './state.js';
 import { treeEntries } from './head-tree.js';
 import { saveStatCache, stampOf, type CacheRecord } from './stat-cache.js';
 import { Worktree } from './worktree.js';
@@ -98,22 +98,15 @@ async function onlyBranch(repo: Repo): Promise<string> {
 }
 
 function checkBranchFree(repo: Repo, branch: string): void {
-  for (const id of listStateIds(repo)) {
-    let s;
-    try {
-      s = readState(repo, id);
-    } catch {
-      continue;
-    }
-    if (s.branch === branch) {
-      const gone = !exists(s.path);
-      throw new StoreError(
-        'WORKTREE_EXISTS',
-        `branch ${branch} is already checked out in the worktree at ${s.path}${gone ? ' (its folder is gone: osgit worktree prune drops it)' : ''}; one worktree per branch`,
-        { branch, worktree: s.path },
-      );
-    }
-  }
+  const [user] = worktreesOnBranch(repo, branch);
+  if (!user) return;
+  const s = user.state;
+  const gone = !exists(s.path);
+  throw new StoreError(
+    'WORKTREE_EXISTS',
+    `branch ${branch} is already checked out in the worktree at ${s.path}${gone ? ' (its folder is gone: osgit worktree prune drops it)' : ''}; one worktree per branch`,
+    { branch, worktree: s.path },
+  );
 }
 
 /** The folder's name, made safe, with a number added if a worktree already has it (as git). */

@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js';
 import type { Repo } from '../repo/repo.js';
 import { readRef, updateRef } from '../refs/refs.js';
 import { validateRefName } from '../refs/ref-name.js';
-import { listStateIds, readState } from './state.js';
+import { worktreesOnBranch } from './state.js';
 import type { Worktree } from './worktree.js';
 
 export type ResetMode = 'soft' | 'mixed' | 'hard';
@@ -47,16 +47,9 @@ export async function resetBranch(repo: Repo, branch: string, target: Checksum, 
   if (!tip) throw new StoreError('REF_NOT_FOUND', `no branch ${branch}`, { ref: branch });
   await repo.readCommit(target);
   if (!opts.force) {
-    for (const id of listStateIds(repo)) {
-      let s;
-      try {
-        s = readState(repo, id);
-      } catch {
-        continue;
-      }
-      if (s.branch === branch) {
-        throw new StoreError('WORKTREE_EXISTS', `branch ${branch} is checked out in the worktree at ${s.path}: reset from inside it, or give --force`, { branch, worktree: s.path });
-      }
+    const [user] = worktreesOnBranch(repo, branch);
+    if (user) {
+      throw new StoreError('WORKTREE_EXISTS', `branch ${branch} is checked out in the worktree at ${user.state.path}: reset from inside it, or give --force`, { branch, worktree: user.state.path });
     }
   }
   await updateRef(repo, { ref: { remote: null, name: branch }, expected: tip, value: target, reason: `reset: moving to ${opts.rev ?? target}` });

@@ -73,6 +73,25 @@ export function listStateIds(repo: Repo): string[] {
   }
 }
 
+/**
+ * The registered worktrees whose branch is `branch` (other than `exceptId`), with their state;
+ * a half-made state folder is skipped (prune drops it).
+ */
+export function worktreesOnBranch(repo: Repo, branch: string, exceptId?: string): Array<{ id: string; state: WorktreeState }> {
+  const out: Array<{ id: string; state: WorktreeState }> = [];
+  for (const id of listStateIds(repo)) {
+    if (id === exceptId) continue;
+    let state: WorktreeState;
+    try {
+      state = readState(repo, id);
+    } catch {
+      continue;
+    }
+    if (state.branch === branch) out.push({ id, state });
+  }
+  return out;
+}
+
 /** temp + rename in the same folder, no fsync: worktree state is rebuilt from the files if lost. */
 export function writeAtomicSync(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -4,7 +4,7 @@ import type { Repo } from '../repo/repo.js';
 import { readRef } from '../refs/refs.js';
 import { createBranch } from '../refs/create-branch.js';
 import { validateRefName } from '../refs/ref-name.js';
-import { listStateIds, readState } from './state.js';
+import { worktreesOnBranch } from './state.js';
 import type { Worktree, CheckoutCommitResult } from './worktree.js';
 
 export interface SwitchOptions {
@@ -52,16 +52,8 @@ export async function switchBranch(wt: Worktree, branch: string, opts: SwitchOpt
 }
 
 function checkNotCheckedOut(repo: Repo, branch: string, self: string): void {
-  for (const id of listStateIds(repo)) {
-    if (id === self) continue;
-    let s;
-    try {
-      s = readState(repo, id);
-    } catch {
-      continue;
-    }
-    if (s.branch === branch) {
-      throw new StoreError('WORKTREE_EXISTS', `branch ${branch} is checked out in the worktree at ${s.path}; one worktree per branch`, { branch, worktree: s.path });
-    }
+  const [user] = worktreesOnBranch(repo, branch, self);
+  if (user) {
+    throw new StoreError('WORKTREE_EXISTS', `branch ${branch} is checked out in the worktree at ${user.state.path}; one worktree per branch`, { branch, worktree: user.state.path });
   }
 }
