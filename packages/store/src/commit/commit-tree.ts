@@ -1,13 +1,13 @@
+import { stageCommit } from './stage-commit.js';
 import { StoreError } from '../errors.js';
-import { type Checksum, sha256Hex } from '../checksum.js';
+import type { Checksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import { Transaction } from '../repo/transaction.js';
-import { encodeCommit } from '../objects/commit.js';
 import { commitMetadata } from './commit-metadata.js';
 import { readRef } from '../refs/refs.js';
 import { validateRefName } from '../refs/ref-name.js';
 import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tree.js';
-import { checkTimestampRange, defaultTimestamp } from './parse-timestamp.js';
+import { checkTimestampRange } from './parse-timestamp.js';
 import { commitFsError } from './commit-fs-error.js';
 import { isNoSpace } from '../fsio/fs-error.js';
 
@@ -84,17 +84,14 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...progressOpts,
     });
-    const bytes = encodeCommit({
+    const commit = stageCommit(tx, {
       metadata,
       parent,
-      subject: opts.subject ?? '',
-      body: opts.body ?? '',
-      timestamp: opts.timestamp ?? defaultTimestamp(),
-      rootTree: root.tree,
-      rootMeta: root.meta,
+      ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+      root,
     });
-    const commit = sha256Hex(bytes);
-    if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
     const written = tx.stats.bytesWritten;
     // The branch moves inside the transaction, while the repo's shared lock is still held.
     const reason = `commit${parent ? '' : ' (initial)'}: ${opts.subject ?? ''}`.trimEnd();

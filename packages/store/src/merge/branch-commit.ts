@@ -1,9 +1,9 @@
-import { type Checksum, sha256Hex } from '../checksum.js';
+import { stageCommit } from '../commit/stage-commit.js';
+import type { Checksum } from '../checksum.js';
 import type { Repo } from '../repo/repo.js';
 import type { Transaction } from '../repo/transaction.js';
-import { encodeCommit, type Metadata } from '../objects/commit.js';
+import type { Metadata } from '../objects/commit.js';
 import { commitMetadata } from '../commit/commit-metadata.js';
-import { defaultTimestamp } from '../commit/parse-timestamp.js';
 import { mergeParentsMetadata } from '../history/commit-parents.js';
 import type { RefUpdate } from '../refs/refs.js';
 import { StoreError } from '../errors.js';
@@ -47,17 +47,14 @@ export function stageBranchCommit(tx: Transaction, input: BranchCommitInput): { 
     ...mergeParentsMetadata(input.extraParents ?? []),
     ...commitMetadata({ branch: input.branch, collectionId: tx.repo.config.get('core', 'collection-id') ?? null }),
   ];
-  const bytes = encodeCommit({
+  const commit = stageCommit(tx, {
     metadata,
     parent: input.tip,
     subject: input.subject,
-    body: input.body ?? '',
-    timestamp: input.timestamp ?? defaultTimestamp(),
-    rootTree: input.root.tree,
-    rootMeta: input.root.meta,
+    ...(input.body !== undefined ? { body: input.body } : {}),
+    ...(input.timestamp !== undefined ? { timestamp: input.timestamp } : {}),
+    root: input.root,
   });
-  const commit = sha256Hex(bytes);
-  if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
   return { commit, update: branchUpdate(input.branch, input.tip, commit, input.reason) };
 }
 

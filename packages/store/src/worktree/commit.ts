@@ -1,11 +1,11 @@
+import { stageCommit } from '../commit/stage-commit.js';
 import type { Stats } from 'node:fs';
-import { type Checksum, sha256Hex } from '../checksum.js';
+import type { Checksum } from '../checksum.js';
 import { StoreError } from '../errors.js';
 import { Transaction } from '../repo/transaction.js';
-import { encodeCommit } from '../objects/commit.js';
 import { commitMetadata } from '../commit/commit-metadata.js';
 import { writeTree, type WriteTreeHooks, type WriteTreeProgress } from '../commit/write-tree.js';
-import { checkTimestampRange, defaultTimestamp } from '../commit/parse-timestamp.js';
+import { checkTimestampRange } from '../commit/parse-timestamp.js';
 import { commitFsError } from '../commit/commit-fs-error.js';
 import { mergeParentsMetadata } from '../history/commit-parents.js';
 import { isNoSpace } from '../fsio/fs-error.js';
@@ -118,17 +118,14 @@ export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions):
     if (unchanged && !opts.allowEmpty && !(opts.extraParents && opts.extraParents.length > 0)) {
       throw new StoreError('NOTHING_TO_COMMIT', `nothing to commit: the worktree at ${wt.path} matches ${wt.branch} (${wt.head}); use --allow-empty to commit anyway`, { branch: wt.branch, head: wt.head });
     }
-    const bytes = encodeCommit({
+    const commit = stageCommit(tx, {
       metadata,
       parent: wt.head,
-      subject: opts.subject ?? '',
-      body: opts.body ?? '',
-      timestamp: opts.timestamp ?? defaultTimestamp(),
-      rootTree: root.tree,
-      rootMeta: root.meta,
+      ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+      root,
     });
-    const commit = sha256Hex(bytes);
-    if (!tx.hasSync(commit, 'commit')) tx.writeMetadataSync(commit, 'commit', bytes);
     const written = tx.stats.bytesWritten;
     await tx.commit({
       refs: [{ ref: { remote: null, name: wt.branch }, expected: wt.head, value: commit, reason: opts.reason ?? 'commit (worktree)' }],
