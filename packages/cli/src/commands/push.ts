@@ -28,12 +28,14 @@ export default class Push extends OsgitCommand<PushResult> {
     const token = process.env.OSGIT_TOKEN || remote.token;
     const bar = this.progress('pushing', 'objects');
     let lastJson = 0;
+    let lastPhase: PushProgress['phase'] | undefined;
     const onProgress = (p: PushProgress): void => {
       if (this.jsonEnabled()) {
         // JSON lines on stderr: every phase change, and at most 4 a second in between.
         const now = Date.now();
-        if (p.phase !== 'sending' || now - lastJson >= 250 || p.objects === p.totalObjects) {
+        if (p.phase !== lastPhase || now - lastJson >= 250 || p.objects === p.totalObjects) {
           lastJson = now;
+          lastPhase = p.phase;
           process.stderr.write(JSON.stringify({ progress: { operation: 'push', ...p } }) + '\n');
         }
       } else if (p.phase === 'sending') {
