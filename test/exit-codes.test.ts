@@ -1,5 +1,6 @@
 // The exit status of every error code, as the README documents them: 2 usage, 3 repository,
-// 4 corrupt data, 5 locked/conflict, 6 checkout/commit input, 7 no space, 1 anything else.
+// 4 corrupt data, 5 locked/conflict, 6 checkout/commit input, 7 no space, 10 refused by trust,
+// 1 anything else.
 // Literal numbers, so a wrong entry in packages/cli/src/exit-codes.ts fails here.
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor, type ErrorCode } from '../packages/cli/src/exit-codes.js';
@@ -12,6 +13,7 @@ const DOCUMENTED: Record<number, ErrorCode[]> = {
   5: ['REPO_LOCKED', 'REF_CONFLICT'],
   6: ['CHECKOUT_EXISTS', 'CHECKOUT_FAILED', 'COMMIT_INPUT'],
   7: ['NO_SPACE'],
+  10: ['SIGNATURE_MISSING', 'SIGNATURE_INVALID', 'REF_BINDING', 'DOWNGRADE', 'SUMMARY_STALE'],
 };
 
 describe('exit status of each error code', () => {

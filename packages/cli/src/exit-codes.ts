@@ -8,7 +8,8 @@ export type ErrorCode = StoreErrorCode | CliErrorCode | ProtocolErrorCode;
  * One table from every error code, the store's and the CLI's, to the process exit status
  * documented in the README: 2 usage, 3 repository, 4 corrupt data, 5 locked or conflict,
  * 6 checkout or commit input, 7 no space, 8 remote or network, 9 refused by the server
- * (authentication, permission, rejected push); 1 anything unforeseen. A Record, not a Partial: a new
+ * (authentication, permission, rejected push), 10 refused by trust (a signature missing or
+ * invalid, a ref binding, a downgrade, a stale summary); 1 anything unforeseen. A Record, not a Partial: a new
  * code does not compile until it has its place here.
  */
 const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
@@ -65,6 +66,13 @@ const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   NOTHING_TO_COMMIT: 2,
   WORKTREE_EXISTS: 6,
   WORKTREE_BRANCH_GONE: 3,
+  KEY_INVALID: 2,
+  // Trust: what arrived is not what the keys vouch for.
+  SIGNATURE_MISSING: 10,
+  SIGNATURE_INVALID: 10,
+  REF_BINDING: 10,
+  DOWNGRADE: 10,
+  SUMMARY_STALE: 10,
   // Values a caller built wrongly, a failing disk, a bug: nothing the user typed or the data.
   GVARIANT_BAD_TYPE: 1,
   GVARIANT_BAD_VALUE: 1,

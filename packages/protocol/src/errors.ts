@@ -19,7 +19,10 @@ export type ProtocolErrorCode =
   | 'PUSH_CONFLICT' // a ref moved on the server since the push read it (compare-and-swap lost)
   | 'SMART_UNAVAILABLE' // --protocol smart against a server without /osgit/v1/
   | 'TOO_LARGE' // a request or object over the server's limits (HTTP 413)
-  | 'TOKEN_INVALID'; // a token or token key that cannot be parsed
+  | 'TOKEN_INVALID' // a token or token key that cannot be parsed
+  | 'REF_BINDING' // a commit's ostree.ref-binding does not name the ref it was pulled for
+  | 'DOWNGRADE' // a pull would move a ref to an older commit (by timestamp) without --allow-downgrade
+  | 'SUMMARY_STALE'; // a verified summary past its ostree.summary.expires, or older than the remote's max age
 
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;

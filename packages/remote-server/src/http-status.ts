@@ -34,6 +34,13 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   TOKEN_INVALID: 401,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  // A push to a protected ref whose commits are not signed by a listed key.
+  SIGNATURE_MISSING: 403,
+  SIGNATURE_INVALID: 403,
+  KEY_INVALID: 500, // the server's own key files
+  REF_BINDING: 403,
+  DOWNGRADE: 409,
+  SUMMARY_STALE: 500,
   OBJECT_MISSING: 404,
   REF_NOT_FOUND: 404,
   REMOTE_REF_NOT_FOUND: 404,

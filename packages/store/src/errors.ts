@@ -41,6 +41,9 @@ export type StoreErrorCode =
   | 'BRANCH_NOT_MERGED' // deleting a branch whose commits no other branch or tag holds (use --force)
   | 'BISECT_STATE' // a bisect command that does not fit the bisect state (none started, no good yet...)
   | 'NOTHING_TO_COMMIT' // a worktree commit with no change (use --allow-empty)
+  | 'KEY_INVALID' // a signing or verification key (file) that cannot be read or parsed
+  | 'SIGNATURE_MISSING' // a commit or summary that must be signed carries no signature of a trusted kind
+  | 'SIGNATURE_INVALID' // signatures present, but none verifies with a trusted key (tampered data, wrong key)
   | 'IO'; // any other file-system failure (data: path, errno, syscall)
 
 export class StoreError extends Error {
