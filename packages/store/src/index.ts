@@ -50,7 +50,7 @@ export { listTree, formatLsEntry, type LsEntry } from './inspect/ls.js';
 export { resolveTreePath, type TreeNode } from './inspect/tree-path.js';
 export { fsck, type FsckResult, type FsckProblem, type FsckProgress } from './inspect/fsck.js';
 export { reachableObjects, type ReachableObject, type ReachableOptions } from './inspect/reachable.js';
-export { updateSummary, SUMMARY_TYPE, type SummaryResult } from './inspect/summary.js';
+export { updateSummary, SUMMARY_TYPE, type SummaryResult, type UpdateSummaryOptions } from './inspect/summary.js';
 
 export { commitParents, mergeParentsMetadata, MERGE_PARENTS_KEY } from './history/commit-parents.js';
 export { CommitGraph, type GraphNode } from './history/commit-graph.js';

@@ -95,6 +95,24 @@ describe.skipIf(!OSTREE)('updateSummary against `ostree summary -u`', () => {
     });
   }
 
+  for (const [label, setup] of [SETUPS[0]!, SETUPS[3]!]) {
+    it(`writes the very same file as ostree given an expiry (ostree.summary.expires), on ${label}`, async () => {
+      const repo = await populated(setup);
+      const expires = 1893456000n; // 2030-01-01
+      // ostree's -m takes a GVariant text value and stores it as given: pass the big-endian form.
+      const r = await run(OSTREE!, ['summary', `--repo=${repo.path}`, '-u', '-m', `ostree.summary.expires=uint64 ${bswap64(expires)}`]);
+      expect(r.code, r.stderr).toBe(0);
+      const theirs = new Uint8Array(readFileSync(join(repo.path, 'summary')));
+      const lastModified = bswap64(parse(theirs).meta.find(([k]) => k === LAST_MODIFIED)![1].value as bigint);
+      await updateSummary(repo, { lastModified, expires });
+      const mine = readFileSync(join(repo.path, 'summary'));
+      expect(mine.toString('hex')).toBe(Buffer.from(theirs).toString('hex'));
+      const box = parse(mine).meta.find(([k]) => k === 'ostree.summary.expires')![1];
+      expect(box.type).toBe('t');
+      expect(bswap64(box.value as bigint)).toBe(expires);
+    });
+  }
+
   it('removes a stale summary.sig, as ostree does', async () => {
     const repo = await populated({ mode: 'archive' });
     writeFileSync(join(repo.path, 'summary.sig'), 'old signature');
