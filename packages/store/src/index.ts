@@ -88,3 +88,7 @@ export { switchBranch, type SwitchOptions, type SwitchResult } from './worktree/
 export { resetWorktree, resetBranch, type ResetMode, type ResetResult } from './worktree/reset.js';
 export { mergeInWorktree, continueMerge, abortMerge, type WorktreeMergeOptions, type WorktreeMergeResult } from './merge/worktree-merge.js';
 export { readMergeState, type MergeState } from './merge/merge-state.js';
+
+export { type TrustedKeys, type LoadTrustedKeysOptions, loadTrustedKeys } from './sign/trusted-keys.js';
+export { type SignatureCheck, type SignatureReport, verifySignedBytes, requireValidSignature } from './sign/verify-signed-bytes.js';
+export { verifyCommit } from './sign/verify-commit.js';
