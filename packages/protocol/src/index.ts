@@ -17,3 +17,7 @@ export { pull } from './pull/pull.js';
 export { type PullContext, type PullOptions, type PullResult, type PulledRef } from './pull/pull-types.js';
 export { type PullProgress, type ProgressSink } from './pull/progress.js';
 export * from './push/index.js';
+export { repair } from './repair/repair.js';
+export {
+  type RepairContext, type RepairOptions, type RepairProgress, type RepairResult, type RepairedObject, type UnrepairedObject, type QuarantineEntry,
+} from './repair/repair-types.js';

@@ -26,7 +26,8 @@ export { openFileObject, type FileObject } from './repo/file-object.js';
 export { openStaticFile, classifyStaticPath, type StaticFile, type StaticFileKind } from './repo/static-file.js';
 export { type ReceivedData } from './repo/receive-object.js';
 export { readObjectForTransfer, transferSizeOf, openObjectForTransfer } from './repo/transfer.js';
-export { markCommitPartial, isCommitPartial, clearCommitPartial } from './repo/commit-partial.js';
+export { markCommitPartial, isCommitPartial, clearCommitPartial, commitPartialReason, type CommitPartialReason } from './repo/commit-partial.js';
+export { quarantineObject, QUARANTINE_DIR } from './repo/quarantine-object.js';
 
 export { type RefName, parseRefSpec, formatRef, validateRefName, validateRemoteName } from './refs/ref-name.js';
 export { readRef, listRefs, updateRef, type RefEntry, type RefUpdate } from './refs/refs.js';

@@ -13,10 +13,15 @@ import { deserialize } from '../gvariant/index.js';
 import { scanRefs } from '../refs/scan-refs.js';
 import { forEachLimit } from '../fsio/for-each-limit.js';
 import { fsError } from '../fsio/fs-error.js';
+import { commitPartialReason } from '../repo/commit-partial.js';
 
 export interface FsckProblem {
   checksum: Checksum;
   type: ObjectType | 'unknown';
+  /** corrupt: the object file is there but is not the object its name says; missing: a tree or commit needs it and it is not there */
+  state: 'corrupt' | 'missing';
+  /** a corrupt object's file extension in objects/XX/ (which may not be the one its type has in this mode) */
+  ext?: string;
   message: string;
 }
 
@@ -29,6 +34,12 @@ export interface FsckResult {
   affectedCommits: Array<{ commit: Checksum; refs: string[] }>;
   /** commits marked partial (state/<c>.commitpartial): missing objects there are expected */
   partialCommits: Checksum[];
+  /**
+   * the partial commits whose marker an fsck wrote (`osgit fsck --repair` without a remote that
+   * has the objects, or `ostree fsck --delete`: the marker holds "f"): damage removed, not yet
+   * repaired, so fsck is not ok while there are any (ostree fsck fails on them too)
+   */
+  fsckPartialCommits: Checksum[];
   /**
    * refs that point at a commit the repo does not have, and ref files that cannot be read or do
    * not hold a checksum (`commit` null, `code` REF_CORRUPT, REF_INVALID for a bad name, or IO)
@@ -71,7 +82,7 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
       }
       await verifyObject(repo, workers, checksum, type);
     } catch (err) {
-      problems.push({ checksum, type: type ?? 'unknown', message: (err as Error).message });
+      problems.push({ checksum, type: type ?? 'unknown', state: 'corrupt', ext, message: (err as Error).message });
       bad.add(checksum);
     }
     checked++;
@@ -80,7 +91,8 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
   await workers.close();
   opts.onProgress?.({ checked, total: objects.length });
 
-  const partial = new Set(await partialCommits(repo));
+  const markers = await partialCommits(repo);
+  const partial = new Set(markers.map((m) => m.commit));
   const commits = objects.filter((o) => o.ext === 'commit' && !bad.has(o.checksum)).map((o) => o.checksum);
   const treeBad = new Map<Checksum, Promise<boolean>>();
   const affected: Checksum[] = [];
@@ -90,6 +102,10 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
     if (await reachesBad(repo, c.rootTree, c.rootMeta, bad, treeBad, problems)) affected.push(commit);
   }
   for (const p of problems) if (p.type === 'commit') affected.push(p.checksum);
+  // Commits whose objects an fsck removed are damaged until a pull or a repair completes them.
+  const fsckPartial = markers.filter((m) => m.byFsck).map((m) => m.commit);
+  const present = new Set(commits);
+  for (const c of fsckPartial) if (present.has(c)) affected.push(c);
 
   const brokenRefs: FsckResult['brokenRefs'] = [];
   const refsOf = new Map<Checksum, string[]>();
@@ -117,12 +133,13 @@ export async function fsck(repo: Repo, opts: { onProgress?: (p: FsckProgress) =>
   }
   const affectedCommits = [...new Set(affected)].map((commit) => ({ commit, refs: refsOf.get(commit) ?? [] }));
   return {
-    ok: problems.length === 0 && affectedCommits.length === 0 && brokenRefs.length === 0 && unreadable.length === 0,
+    ok: problems.length === 0 && affectedCommits.length === 0 && brokenRefs.length === 0 && unreadable.length === 0 && fsckPartial.length === 0,
     objectsChecked: objects.length,
     commitsChecked: commits.length,
     problems: problems.sort((a, b) => (a.checksum < b.checksum ? -1 : 1)),
     affectedCommits,
     partialCommits: [...partial],
+    fsckPartialCommits: fsckPartial,
     brokenRefs,
     unreadable,
   };
@@ -241,15 +258,22 @@ async function reachesBad(
 function noteMissing(problems: FsckProblem[], bad: Set<Checksum>, checksum: Checksum, type: ObjectType): void {
   if (bad.has(checksum)) return;
   bad.add(checksum);
-  problems.push({ checksum, type, message: `${type} object ${checksum} is missing` });
+  problems.push({ checksum, type, state: 'missing', message: `${type} object ${checksum} is missing` });
 }
 
-async function partialCommits(repo: Repo): Promise<Checksum[]> {
+/** The partial markers; `byFsck` when the marker holds OSTree's FSCK_PARTIAL reason ("f"). */
+async function partialCommits(repo: Repo): Promise<Array<{ commit: Checksum; byFsck: boolean }>> {
+  let names: string[];
   try {
-    return (await fs.readdir(join(repo.path, 'state')))
-      .filter((n) => n.endsWith('.commitpartial'))
-      .map((n) => n.slice(0, 64));
+    names = (await fs.readdir(join(repo.path, 'state'))).filter((n) => n.endsWith('.commitpartial'));
   } catch {
     return [];
   }
+  const out: Array<{ commit: Checksum; byFsck: boolean }> = [];
+  for (const n of names) {
+    const commit = n.slice(0, 64);
+    if (!/^[0-9a-f]{64}$/.test(commit)) continue;
+    out.push({ commit, byFsck: (await commitPartialReason(repo, commit)) === 'fsck' });
+  }
+  return out;
 }
