@@ -93,3 +93,8 @@ export { readMergeState, type MergeState } from './merge/merge-state.js';
 export { type TrustedKeys, type LoadTrustedKeysOptions, loadTrustedKeys } from './sign/trusted-keys.js';
 export { type SignatureCheck, type SignatureReport, verifySignedBytes, requireValidSignature } from './sign/verify-signed-bytes.js';
 export { verifyCommit } from './sign/verify-commit.js';
+export { type SigningKey, loadSigningKey } from './sign/signing-key.js';
+export { signatureMetadata } from './sign/signature-metadata.js';
+export { signCommit } from './sign/sign-commit.js';
+export { signSummary } from './sign/sign-summary.js';
+export { ED25519_SIGNATURES_KEY, GPG_SIGNATURES_KEY } from './sign/signature-metadata-keys.js';

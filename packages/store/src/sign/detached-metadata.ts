@@ -8,13 +8,17 @@ export type DetachedMetadata = Array<[key: string, value: GVariantBox]>;
 
 /**
  * Parses `a{sv}` detached metadata bytes (a `.commitmeta` or `summary.sig`); empty input is the
- * empty dictionary (GVariant's empty `a{sv}` is zero bytes). SIGNATURE_INVALID when not normal form.
+ * empty dictionary (GVariant's empty `a{sv}` is zero bytes). `code` (SIGNATURE_INVALID by default) when not normal form.
  */
-export function parseDetachedMetadata(bytes: Uint8Array, what: string): DetachedMetadata {
+export function parseDetachedMetadata(
+  bytes: Uint8Array,
+  what: string,
+  code: 'SIGNATURE_INVALID' | 'OBJECT_CORRUPT' = 'SIGNATURE_INVALID',
+): DetachedMetadata {
   try {
     return deserialize(DETACHED_METADATA_TYPE, bytes) as DetachedMetadata;
   } catch (cause) {
-    throw new StoreError('SIGNATURE_INVALID', `the detached metadata of ${what} is not a valid a{sv}: ${(cause as Error).message}`, { what }, { cause });
+    throw new StoreError(code, `the detached metadata of ${what} is not a valid a{sv}: ${(cause as Error).message}`, { what }, { cause });
   }
 }
 

@@ -27,7 +27,7 @@ const SIG = '0b940e3840374c9bbe05587162dd73e52a6b72edacd8cc2af09034dd1eab3c7bdde
 // offsets (0x14 = key end, 0x5e = entry end, 95 bytes in all) confirm: the sixth is a typo.
 const COMMITMETA = Buffer.from(`6f73747265652e7369676e2e656432353531390000000000${SIG}4000616179145e`, 'hex');
 // Another key (seed 0x20…0x3f), trusted in the wrong-key case.
-const OTHER_PUBLIC = 'FMbQi/xvkBgRLlGIBUfCXA9gQu9d6xr37iJ5cFP0lhs=';
+const OTHER_PUBLIC = 'Kay64UG8yvCyLhqU000LxzYeUm0L/hLIl5S8kyKWbdc=';
 
 function ed25519Meta(sigs: Uint8Array[]): Buffer {
   return Buffer.from(serialize('a{sv}', [['ostree.sign.ed25519', { type: 'aay', value: sigs }]]));
