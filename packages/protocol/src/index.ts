@@ -21,3 +21,4 @@ export { repair } from './repair/repair.js';
 export {
   type RepairContext, type RepairOptions, type RepairProgress, type RepairResult, type RepairedObject, type UnrepairedObject, type QuarantineEntry,
 } from './repair/repair-types.js';
+export * from './mirror/index.js';

@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { pull, REMOTE_PROTOCOLS, type PullProgress, type PullResult, type RemoteProtocol } from '@osgit/protocol';
+import { mirrorPull, pull, REMOTE_PROTOCOLS, type MirrorPullResult, type PullProgress, type PullResult, type RemoteProtocol } from '@osgit/protocol';
 import { OsgitCommand } from '../base-command.js';
+import { mirrorLines } from '../mirror-output.js';
 import { pullProgressLine } from '../pull-progress.js';
 
-export default class Pull extends OsgitCommand<PullResult> {
+export default class Pull extends OsgitCommand<PullResult | MirrorPullResult> {
   static override description =
     'Pull refs from a remote (smart protocol when the server offers it, else OSTree\'s static layout); writes REMOTE:REF, or REF with --mirror';
   static override examples = [
@@ -18,13 +19,13 @@ export default class Pull extends OsgitCommand<PullResult> {
   };
   static override flags = {
     depth: Flags.integer({ description: 'parents to pull beyond each commit (-1: all history)', default: 0, min: -1 }),
-    mirror: Flags.boolean({ description: 'write refs/heads/REF instead of refs/remotes/REMOTE/REF; with no refs, every ref and the summary' }),
+    mirror: Flags.boolean({ description: 'a verbatim copy: refs/heads/REF instead of refs/remotes/REMOTE/REF, detached metadata refreshed; with no refs (and no branches=), every ref, summary, summary.sig and static deltas' }),
     'commit-metadata-only': Flags.boolean({ description: 'pull commits and their detached metadata only (they stay partial)' }),
     protocol: Flags.string({ description: 'auto (probe the server), smart or dumb (default: the remote\'s osgit-protocol, else auto)', options: [...REMOTE_PROTOCOLS] }),
     'stall-timeout': Flags.integer({ description: 'seconds without a byte before a transfer is abandoned and retried (default: the remote\'s osgit-stall-timeout-secs, else 30)', min: 1 }),
   };
 
-  async exec(): Promise<PullResult> {
+  async exec(): Promise<PullResult | MirrorPullResult> {
     const { args, argv, flags } = await this.parse(Pull);
     const repo = await this.openRepo(flags.repo);
     const refs = (argv as string[]).slice(1);
@@ -35,18 +36,22 @@ export default class Pull extends OsgitCommand<PullResult> {
       if (json) process.stderr.write(`${JSON.stringify({ progress: p })}\n`);
       else bar.update(p.objects, { detail: pullProgressLine(p, Date.now() - started) });
     };
-    return pull({ repo, onProgress }, {
+    const opts = {
       remote: args.remote,
       refs,
       depth: flags.depth,
-      mirror: flags.mirror,
       commitMetadataOnly: flags['commit-metadata-only'],
       ...(flags.protocol ? { protocol: flags.protocol as RemoteProtocol } : {}),
       ...(flags['stall-timeout'] ? { stallTimeoutSecs: flags['stall-timeout'] } : {}),
-    });
+    };
+    return flags.mirror ? mirrorPull({ repo, onProgress }, opts) : pull({ repo, onProgress }, opts);
   }
 
-  protected override render(r: PullResult): void {
+  protected override render(r: PullResult | MirrorPullResult): void {
+    if ('summaryCopied' in r) {
+      for (const line of mirrorLines(r)) this.out(line);
+      return;
+    }
     for (const ref of r.refs) {
       const change = ref.old === ref.commit ? 'unchanged' : ref.old ? `${ref.old.slice(0, 10)} -> ${ref.commit}` : `new ${ref.commit}`;
       this.out(`${ref.localRef}: ${change}`);

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Checksum, type RefName, type RefUpdate, Transaction, atomicWriteFile, clearCommitPartial, formatRef, readRef,
@@ -79,6 +80,7 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     // A mirror of every ref copies the summary and its signature verbatim, as ostree does.
     await atomicWriteFile(join(repo.path, 'summary'), resolved.summary, { fsync: repo.fsync });
     if (resolved.summarySig) await atomicWriteFile(join(repo.path, 'summary.sig'), resolved.summarySig, { fsync: repo.fsync });
+    else await rm(join(repo.path, 'summary.sig'), { force: true }); // mirror: a stale signature would not match the new summary
   }
   ctx.onProgress?.({ phase: 'done', objects: walk.objects, bytes: walk.bytes });
   return {

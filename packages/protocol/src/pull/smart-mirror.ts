@@ -4,6 +4,7 @@
  * signature are copied verbatim once the objects and refs are in, as ostree and the dumb pull do,
  * so a mirror of a mirror verifies against the original keys.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWriteFile, type Checksum, type Repo } from '@osgit/store';
 import { HttpClient } from '../transport/http-client.js';
@@ -33,4 +34,5 @@ export async function writeMirroredSummary(repo: Repo, listing: MirrorListing): 
   if (!listing.summary) return;
   await atomicWriteFile(join(repo.path, 'summary'), listing.summary, { fsync: repo.fsync });
   if (listing.summarySig) await atomicWriteFile(join(repo.path, 'summary.sig'), listing.summarySig, { fsync: repo.fsync });
+  else await rm(join(repo.path, 'summary.sig'), { force: true }); // mirror: a stale signature would not match the new summary
 }
