@@ -71,6 +71,7 @@ describe('@osgit/store public API', () => {
       'framedHeader',
       'fsError',
       'fsck',
+      'generateSigningKey',
       'gvariant',
       'isAncestor',
       'isChecksum',

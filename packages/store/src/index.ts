@@ -97,4 +97,5 @@ export { type SigningKey, loadSigningKey } from './sign/signing-key.js';
 export { signatureMetadata } from './sign/signature-metadata.js';
 export { signCommit } from './sign/sign-commit.js';
 export { signSummary } from './sign/sign-summary.js';
+export { generateSigningKey, type GeneratedKey } from './sign/generate-key.js';
 export { ED25519_SIGNATURES_KEY, GPG_SIGNATURES_KEY } from './sign/signature-metadata-keys.js';

@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
-import { commitTree, parseTimestamp, revParse, type CommitResult, type WorktreeCommitResult } from '@osgit/store';
+import { commitTree, parseTimestamp, revParse, signCommit, type CommitResult, type SigningKey, type WorktreeCommitResult } from '@osgit/store';
 import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { requireWorktree } from '../worktree-context.js';
 import { commitLines } from '../commit-output.js';
+import { loadSigningKeys } from '../signing-keys.js';
 
 /** Flags that shape how a folder is read: a worktree commit keeps what its branch recorded, so it refuses them. */
 const FOLDER_ONLY_FLAGS = ['owner-uid', 'owner-gid', 'canonical-permissions', 'no-xattrs', 'orphan', 'parent'] as const;
@@ -34,11 +35,15 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
     orphan: Flags.boolean({ description: 'create a commit with no branch and no parent' }),
     parent: Flags.string({ description: 'parent commit (revision, or "none")' }),
     'allow-empty': Flags.boolean({ description: 'worktree commit: commit even when nothing changed' }),
+    'sign-key': Flags.string({ description: 'sign the commit with this ed25519 secret key file (as `osgit keygen` writes it); repeatable', multiple: true, multipleNonGreedy: true }),
+    'gpg-sign-key': Flags.string({ description: 'sign the commit with this OpenPGP secret key file (armored, unprotected); repeatable', multiple: true, multipleNonGreedy: true }),
   };
 
   async exec(): Promise<AnyCommitResult> {
     const { flags, args } = await this.parse(Commit);
-    if (!args.dir && !flags.tree && !flags.branch) return this.commitWorktree(flags);
+    // Keys first: a bad key file must not leave an unsigned commit behind.
+    const signingKeys = await loadSigningKeys(flags['sign-key'] ?? [], flags['gpg-sign-key'] ?? []);
+    if (!args.dir && !flags.tree && !flags.branch) return this.commitWorktree(flags, signingKeys);
     if (flags['allow-empty']) throw new CliError('USAGE', '--allow-empty applies to a worktree commit (no DIR, no -b)');
     const repo = await this.openRepo(flags.repo);
     let dir = args.dir;
@@ -67,6 +72,7 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
         bindings: !flags['no-bindings'],
         orphan: flags.orphan,
         ...(parent !== undefined ? { parent } : {}),
+        ...(signingKeys.length > 0 ? { signingKeys } : {}),
         onProgress: (p) => bar.update(p.files, { detail: `${(p.bytesRead / 1e6).toFixed(1)} MB` }),
       });
     } finally {
@@ -74,7 +80,7 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
     }
   }
 
-  private async commitWorktree(flags: BaseFlags<typeof Commit>): Promise<AnyCommitResult> {
+  private async commitWorktree(flags: BaseFlags<typeof Commit>, signingKeys: SigningKey[]): Promise<AnyCommitResult> {
     for (const f of FOLDER_ONLY_FLAGS) {
       if (flags[f] !== undefined && flags[f] !== false) throw new CliError('USAGE', `--${f} does not apply to a worktree commit (it keeps what its branch recorded); commit a folder with -b BRANCH DIR for that`);
     }
@@ -90,6 +96,8 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
         allowEmpty: flags['allow-empty'],
         onProgress: (p) => bar.update(p.files, { detail: `${(p.bytesRead / 1e6).toFixed(1)} MB read` }),
       });
+      // A worktree commit is signed right after it lands (its branch has moved already).
+      if (signingKeys.length > 0) await signCommit(worktree.repo, r.commit, signingKeys);
       return { ...r, worktree: worktree.path };
     } finally {
       bar.stop();

@@ -10,6 +10,8 @@ import { writeTree, type TreeModifier, type WriteTreeProgress } from './write-tr
 import { checkTimestampRange } from './parse-timestamp.js';
 import { commitFsError } from './commit-fs-error.js';
 import { isNoSpace } from '../fsio/fs-error.js';
+import type { SigningKey } from '../sign/signing-key.js';
+import { stageCommitSignatures } from '../sign/stage-commit-signatures.js';
 
 export interface CommitOptions extends TreeModifier {
   /** the directory to commit */
@@ -30,6 +32,8 @@ export interface CommitOptions extends TreeModifier {
   parent?: Checksum | null;
   concurrency?: number;
   onProgress?: (p: WriteTreeProgress) => void;
+  /** sign the commit with these keys; the `.commitmeta` lands with the commit, before the ref moves */
+  signingKeys?: SigningKey[];
 }
 
 export interface CommitResult {
@@ -92,6 +96,7 @@ async function commitTreeOrThrow(repo: Repo, opts: CommitOptions): Promise<Commi
       ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
       root,
     });
+    if (opts.signingKeys) await stageCommitSignatures(tx, commit, opts.signingKeys);
     const written = tx.stats.bytesWritten;
     // The branch moves inside the transaction, while the repo's shared lock is still held.
     const reason = `commit${parent ? '' : ' (initial)'}: ${opts.subject ?? ''}`.trimEnd();
