@@ -99,3 +99,5 @@ export { signCommit } from './sign/sign-commit.js';
 export { signSummary } from './sign/sign-summary.js';
 export { generateSigningKey, type GeneratedKey } from './sign/generate-key.js';
 export { ED25519_SIGNATURES_KEY, GPG_SIGNATURES_KEY } from './sign/signature-metadata-keys.js';
+export { prune, type PruneOptions, type PruneResult, type PruneProgress } from './prune/prune.js';
+export { parsePruneDate } from './prune/parse-date.js';

@@ -10,7 +10,7 @@ const EXTENSIONS: Record<ObjectType, string> = {
   dirtree: 'dirtree',
   dirmeta: 'dirmeta',
   commit: 'commit',
-  'tombstone-commit': 'commit-tombstone',
+  'tombstone-commit': 'tombstone-commit',
   commitmeta: 'commitmeta',
 };
 

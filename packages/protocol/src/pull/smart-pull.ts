@@ -119,15 +119,16 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
     pulled.push({ remoteRef: name, localRef: opts.mirror ? name : `${remote.name}:${name}`, old, new: commit });
   }
 
-  const wants: Checksum[] = [];
-  for (const commit of new Set(targets.values())) if (!(await isComplete(repo, commit, opts))) wants.push(commit);
-
+  // Under the transaction's shared lock from here: a commit found complete must still be there
+  // when the ref moves to it (prune, which takes the lock exclusively, cannot run in between).
   const tx = await Transaction.begin(repo);
   let committed = false;
   const marked: Checksum[] = [];
   let plan: PlannedObject[] = [];
   let fetched = { objects: 0, bytes: 0 };
   try {
+    const wants: Checksum[] = [];
+    for (const commit of new Set(targets.values())) if (!(await isComplete(repo, commit, opts))) wants.push(commit);
     if (wants.length > 0) {
       report('plan');
       const body = writeFetchPlanRequest({ want: wants, have: await localHaves(repo), depth: opts.depth ?? 0, commitMetadataOnly: opts.commitMetadataOnly ?? false });

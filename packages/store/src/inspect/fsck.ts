@@ -59,7 +59,7 @@ const IN_WORKER_LIMIT = 16 * 1024 * 1024;
 
 const EXT_TYPES: Record<string, ObjectType> = {
   commit: 'commit', dirtree: 'dirtree', dirmeta: 'dirmeta', file: 'file', filez: 'file', commitmeta: 'commitmeta',
-  'commit-tombstone': 'tombstone-commit',
+  'tombstone-commit': 'tombstone-commit',
 };
 
 /**

@@ -21,7 +21,7 @@ export function objectExtension(type: ObjectType, mode: RepoMode): string {
     case 'commit':
       return 'commit';
     case 'tombstone-commit':
-      return 'commit-tombstone';
+      return 'tombstone-commit';
     case 'commitmeta':
       return 'commitmeta';
   }

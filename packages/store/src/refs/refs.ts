@@ -6,7 +6,7 @@ import type { Repo } from '../repo/repo.js';
 import { type RefName, refRelPath, formatRef, validateRefName, validateRemoteName } from './ref-name.js';
 import { atomicWriteFile } from '../fsio/atomic-write.js';
 import { type FileLock, lockFile } from '../fsio/file-lock.js';
-import { lockSettings } from '../repo/lock.js';
+import { acquireLock, lockSettings } from '../repo/lock.js';
 import { fsError } from '../fsio/fs-error.js';
 import { appendReflog, deleteReflog } from './reflog.js';
 
@@ -102,7 +102,8 @@ export interface RefUpdate {
 /**
  * Moves a ref by compare-and-swap: if `expected` is given (null = must not exist) and the ref
  * holds something else, REF_CONFLICT and nothing changes. The write is atomic (temp + fsync +
- * rename). Each change is logged in the ref's reflog (see reflog.ts) under the same lock;
+ * rename), under the repository's shared lock, so never while prune runs. Each change is
+ * logged in the ref's reflog (see reflog.ts) under the same lock;
  * deleting a ref deletes its log, as git does. Callers write objects first and refs last.
  */
 export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
@@ -113,11 +114,18 @@ export async function updateRef(repo: Repo, update: RefUpdate): Promise<void> {
   } catch (cause) {
     throw new StoreError('REF_INVALID', `cannot create ref ${formatRef(update.ref)}: a ref is in the way of its folder`, { ref: formatRef(update.ref) }, { cause });
   }
-  const lock = await lockRefs(repo, formatRef(update.ref));
+  // The repository's shared lock too (a second hold when a transaction has it already): a ref
+  // that moves while prune marks could point at a commit prune is about to delete.
+  const repoLock = await acquireLock(repo.path, 'shared');
   try {
-    await compareAndSwap(repo, path, update);
+    const lock = await lockRefs(repo, formatRef(update.ref));
+    try {
+      await compareAndSwap(repo, path, update);
+    } finally {
+      await lock.release();
+    }
   } finally {
-    await lock.release();
+    await repoLock.release();
   }
 }
 

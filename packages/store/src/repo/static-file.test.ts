@@ -18,7 +18,7 @@ describe('classifyStaticPath', () => {
     expect(kind('refs/remotes/origin/main')).toBe('ref');
     for (const ext of ['commit', 'dirtree', 'dirmeta', 'filez']) expect(kind(`objects/0f/${HEX62}.${ext}`), ext).toBe('object');
     expect(kind(`objects/0f/${HEX62}.commitmeta`)).toBe('commitmeta');
-    expect(kind(`objects/0f/${HEX62}.commit-tombstone`)).toBe('commitmeta');
+    expect(kind(`objects/0f/${HEX62}.tombstone-commit`)).toBe('commitmeta');
     expect(kind(`deltas/Ev/${B64_41}/superblock`)).toBe('delta');
     expect(kind(`deltas/k2/${B64_41}-${B64_43}/0`)).toBe('delta');
     expect(kind(`deltas/k2/${B64_41}-${B64_43}/12`)).toBe('delta');

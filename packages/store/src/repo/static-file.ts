@@ -15,7 +15,7 @@ export type StaticFileKind = 'config' | 'summary' | 'summary-sig' | 'ref' | 'obj
 /** One component of a ref's path: no empty, `.`/`..` or dot-file names (temporary and lock files are dot-files). */
 const REF_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const OBJECT_DIR = /^[0-9a-f]{2}$/;
-const OBJECT_FILE = /^[0-9a-f]{62}\.(commit|dirtree|dirmeta|filez|commitmeta|commit-tombstone)$/;
+const OBJECT_FILE = /^[0-9a-f]{62}\.(commit|dirtree|dirmeta|filez|commitmeta|tombstone-commit)$/;
 /** OSTree's "modified base64" (`/` written `_`, no padding) of a 32-byte checksum: 43 characters, split 2 + 41. */
 const B64_HEAD = /^[A-Za-z0-9+_]{2}$/;
 const DELTA_DIR = /^[A-Za-z0-9+_]{41}(-[A-Za-z0-9+_]{43})?$/;
@@ -47,7 +47,7 @@ export function classifyStaticPath(segments: readonly string[]): StaticFileKind 
       if (rest.length !== 2 || !OBJECT_DIR.test(rest[0]!)) return null;
       const m = OBJECT_FILE.exec(rest[1]!);
       if (!m) return null;
-      return m[1] === 'commitmeta' || m[1] === 'commit-tombstone' ? 'commitmeta' : 'object';
+      return m[1] === 'commitmeta' || m[1] === 'tombstone-commit' ? 'commitmeta' : 'object';
     }
     case 'deltas':
       return rest.length === 3 && B64_HEAD.test(rest[0]!) && DELTA_DIR.test(rest[1]!) && DELTA_FILE.test(rest[2]!) ? 'delta' : null;
