@@ -10,8 +10,18 @@ export const ED25519_SIGNATURE_BYTES = 64;
 
 const b64url = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 
+// Trusted keys are few and checked once per pulled commit: their key objects are made once.
+const publicKeyObjects = new Map<string, KeyObject>();
+
 export function ed25519PublicKeyObject(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' });
+  const x = b64url(publicKey);
+  let key = publicKeyObjects.get(x);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+    if (publicKeyObjects.size > 1024) publicKeyObjects.clear();
+    publicKeyObjects.set(x, key);
+  }
+  return key;
 }
 
 // PKCS#8 DER prefix of an Ed25519 private key (RFC 8410): the 32-byte seed follows. The key is

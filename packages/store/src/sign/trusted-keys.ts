@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { ED25519_PUBLIC_BYTES, ed25519PublicKeyObject } from './ed25519.js';
 import { loadOpenPgp } from './openpgp-module.js';
@@ -14,7 +15,7 @@ export interface LoadTrustedKeysOptions {
   ed25519Keys?: string[];
   /** files with one base64 public key per line (OSTree's `verification-ed25519-file`). */
   ed25519Files?: string[];
-  /** files of binary (`trustedkeys.gpg`, `gpg --export`) or armored OpenPGP public keys. */
+  /** files of binary (`trustedkeys.gpg`, `gpg --export`) or armored OpenPGP public keys; a folder stands for every file in it (as OSTree's `gpgkeypath`). */
   gpgKeyrings?: string[];
 }
 
@@ -34,7 +35,7 @@ export async function loadTrustedKeys(opts: LoadTrustedKeysOptions): Promise<Tru
   let gpg: unknown[] | null = null;
   if (opts.gpgKeyrings && opts.gpgKeyrings.length > 0) {
     gpg = [];
-    for (const file of opts.gpgKeyrings) gpg.push(...(await readOpenPgpKeys(await readKeyFile(file), file)));
+    for (const file of await expandKeyringDirs(opts.gpgKeyrings)) gpg.push(...(await readOpenPgpKeys(await readKeyFile(file), file)));
   }
   return { ed25519: dedupe(ed25519), gpg };
 }
@@ -68,6 +69,21 @@ export async function readOpenPgpKeys(bytes: Buffer, file: string): Promise<unkn
   } catch (cause) {
     throw new StoreError('KEY_INVALID', `${file} is not an OpenPGP keyring (binary or armored public keys): ${(cause as Error).message}`, { file }, { cause });
   }
+}
+
+/** Each folder among `paths` replaced by the regular files in it (sorted; OSTree's gpgkeypath takes folders). */
+async function expandKeyringDirs(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const st = await fs.stat(p).catch(() => null);
+    if (!st?.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const entries = await fs.readdir(p, { withFileTypes: true });
+    out.push(...entries.filter((e) => e.isFile()).map((e) => join(p, e.name)).sort());
+  }
+  return out;
 }
 
 export async function readKeyFile(file: string): Promise<Buffer> {

@@ -76,3 +76,17 @@ describe('verifySignedBytes, OpenPGP', () => {
     expect(() => requireValidSignature(report, 'commit x')).toThrow(expect.objectContaining({ code: 'SIGNATURE_MISSING' }));
   });
 });
+
+describe('loadTrustedKeys, keyring folders', () => {
+  it('reads every file of a folder given as a keyring (as OSTree gpgkeypath)', async () => {
+    const ringDir = join(dir, 'ring.d');
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(ringDir);
+    copyFileSync(join(dir, 'alice.asc'), join(ringDir, 'alice.asc'));
+    copyFileSync(join(dir, 'bob.gpg'), join(ringDir, 'bob.gpg'));
+    const keys = await loadTrustedKeys({ gpgKeyrings: [ringDir] });
+    const report = await verifySignedBytes(DATA, gpgMeta([await detachedSig(bob, DATA)]), keys);
+    expect(report.valid).toBe(true);
+    expect((keys.gpg as unknown[]).length).toBe(2);
+  });
+});
