@@ -263,6 +263,11 @@ describe.skipIf(!OSTREE || !NGINX)('osgit fsck --repair', () => {
     const theirs = await ostree(['fsck', `--repo=${client}`]);
     expect(theirs.code).not.toBe(0);
     expect(output(theirs)).toContain('partial commits from fsck-detected corruption');
+    // Run again, for people: the commit is still partial, one error line, exit 4.
+    const human = await osgit(['fsck', '--repo', client, '--repair']);
+    expect(human.code).toBe(4);
+    expect(human.stdout).toContain(`commit ${remote.second} left partial`);
+    expect(human.stderr).toMatch(/^osgit: error: fsck --repair could not repair everything: [^\n]*\n$/);
 
     // A pull walks a partial commit's tree and fetches what it lacks.
     await osgitOk(['remote', 'add', '--repo', client, '--no-gpg-verify', 'origin', web.url]);

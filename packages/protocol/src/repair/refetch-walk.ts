@@ -20,6 +20,12 @@ export interface RefetchWalkOptions {
   connections: number;
   signal?: AbortSignal;
   onObject?: (bytes: number) => void;
+  /**
+   * Checks fetched detached metadata against its commit before it is stored (a .commitmeta is not
+   * named by its checksum, so a remote could send any): an error message refuses it. Set when
+   * the remote has trusted keys; without, the metadata is stored as a pull would.
+   */
+  verifyDetached?: (commit: Checksum, commitBytes: Uint8Array, detached: Uint8Array) => Promise<string | null>;
   /** what walks of this repair (one per remote) found so far, so that no object is asked twice */
   seen: RefetchMemo;
 }
@@ -72,9 +78,7 @@ export class RefetchWalk {
     const { repo, tx } = this.o;
     let bytes: Uint8Array;
     const metaDamaged = this.o.was.has(key(commit, 'commitmeta'));
-    if ((metaDamaged || !tx.hasSync(commit, 'commit')) && !tx.hasSync(commit, 'commitmeta')) {
-      await this.fetch(commit, 'commitmeta', { optional: !metaDamaged });
-    }
+    const metaWanted = (metaDamaged || !tx.hasSync(commit, 'commit')) && !tx.hasSync(commit, 'commitmeta');
     if (tx.hasSync(commit, 'commit')) {
       bytes = repo.readMetadataBytesSync(commit, 'commit');
     } else {
@@ -83,6 +87,10 @@ export class RefetchWalk {
       const fetched = await this.fetch(commit, 'commit');
       if (!fetched) return false;
       bytes = fetched;
+    }
+    if (metaWanted) {
+      const verify = this.o.verifyDetached;
+      await this.fetch(commit, 'commitmeta', { optional: !metaDamaged, ...(verify ? { check: (meta) => verify(commit, bytes, meta) } : {}) });
     }
     const c = decodeCommit(bytes, `commit ${commit}`);
     const [meta, tree] = await Promise.all([this.dirMeta(c.rootMeta), this.dirTree(c.rootTree)]);
@@ -116,7 +124,9 @@ export class RefetchWalk {
    * Fetches, verifies and stages one object; its bytes (metadata) or an empty array (content),
    * or null when it could not be had (recorded in `unrepaired` unless `optional`).
    */
-  private async fetch(checksum: Checksum, type: ObjectType, opts: { optional?: boolean } = {}): Promise<Uint8Array | null> {
+  private async fetch(
+    checksum: Checksum, type: ObjectType, opts: { optional?: boolean; check?: (bytes: Uint8Array) => Promise<string | null> } = {},
+  ): Promise<Uint8Array | null> {
     const url = urlFor(this.o.objectsUrl, objectPath(checksum, type));
     const was = this.o.was.get(key(checksum, type)) ?? 'missing';
     const fail = (code: string, message: string): null => {
@@ -139,6 +149,8 @@ export class RefetchWalk {
       }
       const body = res.body;
       if ('path' in body) spooled = body.path;
+      const refusal = opts.check && 'bytes' in body ? await opts.check(body.bytes) : null;
+      if (refusal) return fail('SIGNATURE_INVALID', `${url}: refused: ${refusal}`);
       await this.o.tx.writeReceivedObject(checksum, type, 'bytes' in body ? body.bytes : { path: body.path });
       this.repaired.push({ checksum, type, was, remote: this.o.remote });
       this.o.onObject?.('bytes' in body ? body.bytes.length : body.size);
