@@ -7,7 +7,8 @@ import { stderrLog, type ServerLog } from './log.js';
 import { decodePathSegments } from './request-path.js';
 import { repoRoot, singleRepo, type RepoResolver } from './repo-resolver.js';
 import { requestLog } from './request-log.js';
-import { serveStaticFile } from './dumb/static-route.js';
+import { staticFileRoute } from './dumb/static-route.js';
+import { ensureSummary, type SummaryPublishing } from './summary-publish.js';
 import { smartRouter } from './smart/router.js';
 
 export interface AppOptions {
@@ -20,6 +21,12 @@ export interface AppOptions {
   log?: ServerLog;
   /** Options of the smart route groups (token keys for push, ...), handed to them as given. */
   smart?: Readonly<Record<string, unknown>>;
+  /**
+   * How summaries are published: signed with these keys after every push that moves refs, and
+   * carrying an expiry. With either, a served repository's summary is checked (and if need be
+   * signed or regenerated) at start-up (--repo) or at its first summary request (--root).
+   */
+  summary?: SummaryPublishing;
 }
 
 /** The app plus the state a server around it needs to drain it. */
@@ -46,12 +53,15 @@ export async function createApp(opts: AppOptions): Promise<OsgitApp> {
   const limits = resolveLimits(opts.limits);
   const log = opts.log ?? stderrLog();
   const resolver: RepoResolver = opts.repo !== undefined ? await singleRepo(opts.repo) : await repoRoot(opts.root!);
+  const summary = opts.summary ?? {};
+  if (opts.repo !== undefined) await ensureSummary((await resolver.resolve('/', [])).repo, summary);
+  const serveStaticFile = staticFileRoute(summary);
 
   // Below a repository's base: `/osgit/v1/...` is the smart side, everything else the static
   // layout (dispatched directly: most requests of a dumb pull are small files, where a router's
   // prefix matching shows in the time per request).
   const smart = Router({ caseSensitive: true, strict: true });
-  smart.use('/osgit/v1', smartRouter({ limits, log, options: opts.smart ?? {} }));
+  smart.use('/osgit/v1', smartRouter({ limits, log, options: opts.smart ?? {}, summary }));
   const repoRouter = (req: Request, res: Response, next: NextFunction) => {
     if (req.path === '/osgit/v1' || req.path.startsWith('/osgit/v1/')) smart(req, res, next);
     else void serveStaticFile(req, res, next);

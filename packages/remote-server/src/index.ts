@@ -9,6 +9,7 @@ export { stderrLog, silentLog, type ServerLog, type RequestLogLine } from './log
 export { type SmartContext } from './smart/context.js';
 export { type SmartRoutes } from './smart/router.js';
 export { type Capabilities } from './smart/capabilities.js';
-export { publishSummary } from './summary-publish.js';
+export { publishSummary, ensureSummary, type SummaryPublishing, type PublishedSummary } from './summary-publish.js';
+export { type ProtectedRefs, protectedPrefixes, isProtectedRef } from './smart/push-protected.js';
 export { type PushServerOptions } from './smart/push-routes.js';
 export { RevocationList } from './auth/revocation-list.js';

@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { Flags } from '@oclif/core';
-import { startServer, stderrLog, type PushServerOptions, type RunningServer, type ServeOptions } from '@osgit/remote-server';
+import {
+  protectedPrefixes, startServer, stderrLog, type PushServerOptions, type RunningServer, type ServeOptions, type SummaryPublishing,
+} from '@osgit/remote-server';
 import { parsePublicKey } from '@osgit/protocol';
+import { loadSigningKey, loadTrustedKeys } from '@osgit/store';
 import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { parseByteSize } from '../byte-size.js';
@@ -20,6 +23,8 @@ export default class Serve extends OsgitCommand<ServeResult> {
   static override examples = [
     '<%= config.bin %> serve --repo repo --port 8080',
     '<%= config.bin %> serve --root /srv/ostree --host 0.0.0.0 --port 80 --quiet',
+    '<%= config.bin %> serve --repo repo --gpg-key release.asc --summary-expires 7d',
+    '<%= config.bin %> serve --repo repo --token-public-key push.pub --protect os/stable --protect-keys release.ed25519.pub',
   ];
   // One flag per server option: route groups that need flags of their own (token keys for
   // push) add them here and pass them on in `serveOptions`.
@@ -34,6 +39,12 @@ export default class Serve extends OsgitCommand<ServeResult> {
     'shutdown-grace': Flags.integer({ description: 'seconds in-flight requests may run on after SIGTERM/SIGINT', min: 0 }),
     'token-public-key': Flags.string({ description: 'ed25519 PUBLIC key (osgit token keygen\'s OUT.pub) that push tokens must be signed with; without it every push is refused' }),
     'revoked-tokens': Flags.string({ description: 'file of revoked token ids, one per line (osgit token revoke); re-read within a second of a change' }),
+    'sign-key': Flags.string({ multiple: true, description: 'ed25519 SECRET key file (osgit keygen) to sign every summary the server publishes with (summary.sig); repeatable' }),
+    'gpg-key': Flags.string({ multiple: true, description: 'OpenPGP secret key file (armored or binary, unencrypted) to sign every published summary with; repeatable' }),
+    'summary-expires': Flags.string({ description: 'each published summary carries ostree.summary.expires = now + DURATION (90s, 30m, 12h, 7d, 2w); the server republishes before half of it is gone' }),
+    protect: Flags.string({ multiple: true, description: 'protected ref prefix (os/stable protects os/stable and os/stable/*): a push moving such a ref needs every new commit signed by a --protect-keys / --protect-gpg-keys key; repeatable' }),
+    'protect-keys': Flags.string({ multiple: true, description: 'file of ed25519 PUBLIC keys, one base64 key per line, that may sign commits of protected refs; repeatable' }),
+    'protect-gpg-keys': Flags.string({ multiple: true, description: 'OpenPGP public keyring (binary or armored) whose keys may sign commits of protected refs; repeatable' }),
   };
 
   async exec(): Promise<ServeResult> {
@@ -42,7 +53,7 @@ export default class Serve extends OsgitCommand<ServeResult> {
     // test) must stop the server gracefully, not kill the process by the default action.
     const signals = stopSignals();
     try {
-      const running = await this.start({ ...this.serveOptions(flags), smart: await pushOptions(flags) });
+      const running = await this.start({ ...this.serveOptions(flags), smart: await pushOptions(flags), summary: await summaryOptions(flags) });
       signals.onSecond(() => running.server.closeAllConnections());
       const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
       if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
@@ -94,14 +105,47 @@ export default class Serve extends OsgitCommand<ServeResult> {
   }
 }
 
-/** The push routes' options: the token public key, read and checked now (a bad key fails at start-up, not at the first push). */
+/**
+ * The push routes' options: the token public key and the protected refs with their keys, read
+ * and checked now (a bad key fails at start-up, not at the first push).
+ */
 async function pushOptions(flags: BaseFlags<typeof Serve>): Promise<PushServerOptions> {
+  const protect = flags.protect ?? [];
+  const ed25519Files = flags['protect-keys'] ?? [];
+  const gpgKeyrings = flags['protect-gpg-keys'] ?? [];
+  if (protect.length > 0 && ed25519Files.length + gpgKeyrings.length === 0) {
+    throw new CliError('USAGE', '--protect needs the keys that may sign those refs: --protect-keys FILE (ed25519) or --protect-gpg-keys FILE (OpenPGP)');
+  }
+  if (protect.length === 0 && ed25519Files.length + gpgKeyrings.length > 0) {
+    throw new CliError('USAGE', '--protect-keys / --protect-gpg-keys need at least one --protect PREFIX to apply to');
+  }
+  const protectedRefs = protect.length > 0 ? { prefixes: protectedPrefixes(protect), keys: await loadTrustedKeys({ ed25519Files, gpgKeyrings }) } : null;
   if (!flags['token-public-key']) {
     if (flags['revoked-tokens']) throw new CliError('USAGE', '--revoked-tokens needs --token-public-key (without a key no push is accepted at all)');
-    return {};
+    return { protectedRefs };
   }
   const text = await fs.readFile(flags['token-public-key'], 'utf8');
-  return { tokenPublicKey: parsePublicKey(text, flags['token-public-key']), revokedTokensFile: flags['revoked-tokens'] ?? null };
+  return { tokenPublicKey: parsePublicKey(text, flags['token-public-key']), revokedTokensFile: flags['revoked-tokens'] ?? null, protectedRefs };
+}
+
+/** Summary signing keys and expiry, loaded now (a bad key fails at start-up). */
+async function summaryOptions(flags: BaseFlags<typeof Serve>): Promise<SummaryPublishing> {
+  const signingKeys = [
+    ...(await Promise.all((flags['sign-key'] ?? []).map((f) => loadSigningKey(f, 'ed25519')))),
+    ...(await Promise.all((flags['gpg-key'] ?? []).map((f) => loadSigningKey(f, 'gpg')))),
+  ];
+  const expires = flags['summary-expires'];
+  return { ...(signingKeys.length > 0 ? { signingKeys } : {}), ...(expires !== undefined ? { expiresAfterSeconds: durationSeconds(expires, '--summary-expires') } : {}) };
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** A duration such as 90s, 30m, 12h, 7d, 2w, in seconds; USAGE otherwise. */
+function durationSeconds(text: string, flag: string): number {
+  const m = /^(\d+)([smhdw])$/.exec(text.trim());
+  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2]!]! : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds < 2) throw new CliError('USAGE', `${flag} ${JSON.stringify(text)}: use a duration of at least 2s, such as 90s, 30m, 12h, 7d or 2w`);
+  return seconds;
 }
 
 /**

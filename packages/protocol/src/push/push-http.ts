@@ -1,10 +1,16 @@
 import type { Dispatcher } from 'undici';
+import { StoreError, type StoreErrorCode } from '@osgit/store';
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 import { userAgent } from '../transport/user-agent.js';
 import { loadUndici } from '../transport/load-undici.js';
 
 /** The ProtocolError codes a server's JSON error body may name that a client passes on as they are. */
 const PASSED_ON = new Set<ProtocolErrorCode>(['UNAUTHORIZED', 'FORBIDDEN', 'PUSH_REJECTED', 'PUSH_CONFLICT', 'TOO_LARGE', 'REMOTE_REF_NOT_FOUND']);
+/**
+ * The store's trust codes a server answers a push with (a protected ref and an unsigned or badly
+ * signed commit): passed on as the StoreError they are, so the CLI exits 10 (refused by trust).
+ */
+const TRUST_CODES = new Set<StoreErrorCode>(['SIGNATURE_MISSING', 'SIGNATURE_INVALID']);
 /** What a status means when the body does not say. */
 const BY_STATUS: Record<number, ProtocolErrorCode> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 409: 'PUSH_CONFLICT', 413: 'TOO_LARGE', 422: 'PUSH_REJECTED' };
 
@@ -44,12 +50,15 @@ export async function httpRequest(
 }
 
 /** The typed error for a non-2xx answer: the server's own code when it is one to pass on, else by status. */
-export function errorFromAnswer(url: URL, answer: HttpAnswer, what: string): ProtocolError {
+export function errorFromAnswer(url: URL, answer: HttpAnswer, what: string): ProtocolError | StoreError {
   let code: ProtocolErrorCode | undefined = BY_STATUS[answer.status];
   let message = `${what}: the server answered ${answer.status}`;
   try {
     const e = (JSON.parse(answer.body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } }).error;
     if (typeof e?.message === 'string') message = `${what}: ${e.message}`;
+    if (typeof e?.code === 'string' && TRUST_CODES.has(e.code as StoreErrorCode)) {
+      return new StoreError(e.code as StoreErrorCode, message, { url: url.href, status: answer.status });
+    }
     if (typeof e?.code === 'string' && PASSED_ON.has(e.code as ProtocolErrorCode)) code = e.code as ProtocolErrorCode;
   } catch {
     // not a JSON error body: the status says it

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
   checksumToBytes, openObjectForTransfer, readObjectForTransfer, revParse, transferSizeOf, updateRef, validateRefName,
-  type Checksum, type ObjectType, type Repo,
+  type Checksum, type ObjectType, type Repo, type StoreError,
 } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
 import {
@@ -251,7 +251,7 @@ async function trackRemoteRefs(repo: Repo, remote: string, updates: ReadonlyArra
 }
 
 /** Keeps the server's account (what it stored, each ref's outcome) on the error. */
-function withReply(err: ProtocolError, reply: PushReply | null): ProtocolError {
+function withReply<E extends ProtocolError | StoreError>(err: E, reply: PushReply | null): E {
   if (reply) Object.assign(err.data, { stored: reply.stored.length, kept: reply.kept, refs: reply.refs });
   return err;
 }

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { openStaticFile, type Repo, type StaticFile, type StaticFileKind } from '@osgit/store';
 import { ServerError } from '../errors.js';
+import { readSummaryFile, type SummaryPublishing } from '../summary-publish.js';
 import { decodePathSegments } from '../request-path.js';
 import { decideRange, isNotModified, strongEtag, type Validators } from './conditional.js';
 
@@ -33,8 +34,12 @@ const CACHE_CONTROL: Readonly<Record<StaticFileKind, string>> = {
  * A bare or bare-user repository has no `.filez` objects on disk: those requests are 404, as
  * from nginx on the same folder (the request log says why). Dumb HTTP is for archive repositories
  * (ostree itself refuses to pull from another mode); the smart protocol serves every mode.
+ *
+ * With signing keys or an expiry, `summary` and `summary.sig` are opened through
+ * readSummaryFile: after the server made sure they are its own and current, never while it
+ * publishes, so a reader never gets a summary.sig that does not sign the summary of that moment.
  */
-export const serveStaticFile: RequestHandler = async (req, res, next) => {
+export const staticFileRoute = (summary: SummaryPublishing): RequestHandler => async (req, res, next) => {
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -42,7 +47,9 @@ export const serveStaticFile: RequestHandler = async (req, res, next) => {
     }
     const repo = res.locals.repo as Repo;
     const segments = decodePathSegments(req.path);
-    const file = segments.some((s) => s.includes('/') || s.includes('\\')) ? null : await openStaticFile(repo, segments.join('/'));
+    const rel = segments.join('/');
+    const open = () => openStaticFile(repo, rel);
+    const file = segments.some((s) => s.includes('/') || s.includes('\\')) ? null : rel === 'summary' || rel === 'summary.sig' ? await readSummaryFile(repo, summary, open) : await open();
     if (!file) {
       if (repo.mode !== 'archive' && /\.filez$/.test(req.path)) {
         res.locals.note = `repository mode is ${repo.mode}: no .filez objects on disk (dumb HTTP serves archive repositories; use the smart protocol)`;

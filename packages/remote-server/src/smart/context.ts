@@ -1,5 +1,6 @@
 import type { ServerLimits } from '../limits.js';
 import type { ServerLog } from '../log.js';
+import type { SummaryPublishing } from '../summary-publish.js';
 
 /**
  * What every smart route is mounted with. The repository of a request is `res.locals.repo` (a
@@ -11,4 +12,6 @@ export interface SmartContext {
   limits: ServerLimits;
   log: ServerLog;
   options: Readonly<Record<string, unknown>>;
+  /** how summaries are published after a push (signing keys, expiry) */
+  summary: SummaryPublishing;
 }

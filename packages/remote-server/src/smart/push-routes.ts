@@ -14,7 +14,8 @@ import type { SmartContext } from './context.js';
 import { checkConnectivity, PushView } from './push-connectivity.js';
 import { commitWithRefs, planRefUpdates } from './push-refs.js';
 import { emptyReceiveState, receivePack, type ReceiveState } from './push-receive.js';
-import { publishSummary } from '../summary-publish.js';
+import { publishSummary, type SummaryPublishing } from '../summary-publish.js';
+import { checkProtectedUpdates, type ProtectedRefs } from './push-protected.js';
 
 /**
  * Server options of the push routes (AppOptions.smart): the token PUBLIC key (PEM or OSTree's
@@ -26,6 +27,8 @@ export type PushServerOptions = {
   revokedTokensFile?: string | null;
   /** how often the revocation file is looked at, at most (default 1000 ms) */
   revocationCheckMs?: number;
+  /** refs that only commits signed by the listed keys may reach (see checkProtectedUpdates) */
+  protectedRefs?: ProtectedRefs | null;
 };
 
 /** The most a /push/missing request body may be: MAX_MISSING_REQUEST entries of ~40 bytes, with room. */
@@ -34,7 +37,8 @@ const MAX_MISSING_BODY = 8 * 1024 * 1024;
 export const pushRoutes: SmartRoutes = {
   operations: ['push'],
   mount(router: Router, ctx: SmartContext): void {
-    const auth = authConfig(ctx.options as PushServerOptions);
+    const options = ctx.options as PushServerOptions;
+    const auth = authConfig(options);
     const guard = (op: TokenOp) => async (req: Request, res: Response): Promise<TokenPayload> => {
       try {
         return await authorize(auth, req.get('authorization'), { repo: repoName(res), op });
@@ -79,6 +83,7 @@ export const pushRoutes: SmartRoutes = {
       const logInternal = (err: unknown): void => ctx.log.error(err, { method: req.method, path: req.originalUrl });
       const reply = await handlePush(res.locals.repo as Repo, req, {
         token, force, maxObjectBytes: ctx.limits.maxObjectBytes, maxBodyBytes: ctx.limits.maxBodyBytes, logInternal,
+        protectedRefs: options.protectedRefs ?? null, summary: ctx.summary,
       });
       if (res.destroyed || !res.writable) return; // the client is gone: what it sent is kept, see handlePush
       if (reply.error) res.setHeader('Connection', 'close');
@@ -97,10 +102,16 @@ export const pushRoutes: SmartRoutes = {
  *     checks every commit), then nothing is kept. osgit's client sends commits last, so a cut
  *     push of it keeps everything that arrived;
  *  3. a hostile pack (an object that fails verification, garbage) keeps nothing;
- *  4. the ref updates are checked (token, connectivity, fast-forward), then the objects are made
- *     durable and the refs moved by compare-and-swap in one commit; then the summary.
+ *  4. the ref updates are checked (token, connectivity, fast-forward);
+ *  5. the signatures of the commits a protected ref would reach are checked; a refusal keeps
+ *     nothing (refused by trust: nothing written, the client exits 10);
+ *  6. the objects are made durable and the refs moved by compare-and-swap in one commit; then the
+ *     summary is regenerated and, with the server's keys, signed, before the answer.
  */
-async function handlePush(repo: Repo, req: Request, opts: { token: TokenPayload; force: boolean; maxObjectBytes: number; maxBodyBytes: number; logInternal: (err: unknown) => void }): Promise<PushReply> {
+async function handlePush(repo: Repo, req: Request, opts: {
+  token: TokenPayload; force: boolean; maxObjectBytes: number; maxBodyBytes: number; logInternal: (err: unknown) => void;
+  protectedRefs: ProtectedRefs | null; summary: SummaryPublishing;
+}): Promise<PushReply> {
   const state = emptyReceiveState();
   const reply = (extra: Partial<PushReply>): PushReply => ({
     received: state.received, stored: state.stored, storedBytes: state.storedBytes, kept: true, refs: [], summaryUpdated: false, ...extra,
@@ -165,6 +176,12 @@ async function handlePush(repo: Repo, req: Request, opts: { token: TokenPayload;
     await tx.abort();
     return failed(err, false);
   }
+  try {
+    await checkProtectedUpdates(view, planned, opts.protectedRefs);
+  } catch (err) {
+    await tx.abort();
+    return failed(err, false);
+  }
   let refs;
   try {
     refs = await commitWithRefs(tx, planned);
@@ -173,7 +190,7 @@ async function handlePush(repo: Repo, req: Request, opts: { token: TokenPayload;
     return failed(err, isCommitDone(err));
   }
   try {
-    await publishSummary(repo);
+    await publishSummary(repo, opts.summary);
     return reply({ refs, summaryUpdated: true });
   } catch (err) {
     // The refs moved: the push succeeded. Only the summary is behind (the next push or
