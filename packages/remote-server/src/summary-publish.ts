@@ -25,8 +25,8 @@ interface RepoSummaryState {
   chain: Promise<unknown>;
   /** a publish that has not started yet: later callers share it */
   pending?: Promise<PublishedSummary>;
-  /** identity of `summary` and `summary.sig` as last published or found good, and the expiry read or written then */
-  good?: { identity: string; expires: bigint | null };
+  /** identity of `summary` and `summary.sig` as last published or found good (for these settings), and the expiry read or written then */
+  good?: { identity: string; expires: bigint | null; by: SummaryPublishing };
 }
 
 const states = new Map<string, RepoSummaryState>();
@@ -79,7 +79,7 @@ async function regenerate(repo: Repo, publishing: SummaryPublishing, st: RepoSum
   const expires = publishing.expiresAfterSeconds !== undefined ? BigInt(Math.floor(Date.now() / 1000) + publishing.expiresAfterSeconds) : null;
   const result = await updateSummary(repo, expires !== null ? { expires } : {});
   if (signs(publishing)) await signSummary(repo, [...publishing.signingKeys!]);
-  st.good = { identity: await identityOf(repo), expires };
+  st.good = { identity: await identityOf(repo), expires, by: publishing };
   return { ...result, signed: signs(publishing), expires };
 }
 
@@ -117,7 +117,7 @@ async function ensureNow(repo: Repo, publishing: SummaryPublishing, st: RepoSumm
   const identity = await identityOf(repo);
   const stillValid = (expires: bigint | null): boolean =>
     publishing.expiresAfterSeconds === undefined || (expires !== null && expires - now >= BigInt(Math.ceil(publishing.expiresAfterSeconds / 2)));
-  if (st.good && st.good.identity === identity && stillValid(st.good.expires)) return;
+  if (st.good && st.good.by === publishing && st.good.identity === identity && stillValid(st.good.expires)) return;
   st.good = undefined;
   const summary = await readOrNull(join(repo.path, 'summary'));
   const expires = summary ? summaryExpires(summary) : null;
@@ -134,7 +134,7 @@ async function ensureNow(repo: Repo, publishing: SummaryPublishing, st: RepoSumm
       await signSummary(repo, [...publishing.signingKeys!]);
     }
   }
-  st.good = { identity: await identityOf(repo), expires };
+  st.good = { identity: await identityOf(repo), expires, by: publishing };
 }
 
 /** Inode, size and nanosecond mtime of both files: every writer replaces them by a rename. */
