@@ -26,6 +26,7 @@ import { mebibytes, renderReport, seconds, summarize } from './lib/report.mjs';
 import { measureStartup, renderStartup } from './lib/startup.mjs';
 import { measurePulls, renderPulls } from './lib/pulls.mjs';
 import { HISTORY_CASES, measureHistory, renderHistory } from './lib/history.mjs';
+import { PRUNE_CASES, measurePrune, renderPrune } from './lib/prune.mjs';
 import { ensureSyntheticTree, syntheticTreeName } from './lib/synthetic-tree.mjs';
 import { treeDigest } from './lib/tree-digest.mjs';
 
@@ -44,7 +45,7 @@ const MEASUREMENTS = [
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
-const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls', ...HISTORY_CASES];
+const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls', ...HISTORY_CASES, ...PRUNE_CASES];
 const TOOL_NAMES = ['ostree', 'osgit'];
 
 // OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
@@ -152,6 +153,8 @@ function parseOptions() {
     selected: MEASUREMENTS.filter((m) => only.length === 0 || only.includes(m.case)).map((m) => m.id),
     startup: (only.length === 0 || only.includes('startup')) && tools.includes('osgit'),
     pulls: (only.length === 0 || only.includes('pulls')) && tools.length === 2,
+    // The prune case (bench/lib/prune.mjs) needs both tools: they must leave the same objects.
+    prune: (only.length === 0 || only.includes('prune')) && tools.length === 2,
     // The history cases (bench/lib/history.mjs) measure osgit against git and itself.
     history: tools.includes('osgit') ? HISTORY_CASES.filter((c) => only.length === 0 || only.includes(c)) : [],
     startupRuns,
@@ -352,7 +355,7 @@ async function main() {
   if (options.tools.includes('ostree') && capture('ostree', ['--version']) == null) {
     fail('ostree not found: install it (apt-get install ostree)');
   }
-  const corpus = options.selected.length || options.pulls || options.history.length ? prepareCorpus(options) : null;
+  const corpus = options.selected.length || options.pulls || options.history.length || options.prune ? prepareCorpus(options) : null;
   const results = {
     meta: describeMachine(options, corpus?.text ?? 'none (start-up case only)'),
     tools: options.tools,
@@ -407,12 +410,24 @@ async function main() {
       for (const error of row.errors) results.problems.push(`history: ${id}: ${error}`);
     }
   }
+  if (options.prune) {
+    results.prune = measurePrune({
+      cli: OSGIT_CLI,
+      corpus: corpus.dir,
+      work: join(options.work, 'prune'),
+      runs: options.runs,
+      log,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    for (const error of results.prune.rows.prune.errors) results.problems.push(`prune: ${error}`);
+  }
   removeTree(options.work);
 
   crossCheck(results);
   for (const problem of results.problems) loud(problem);
   const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '') +
-    (results.pulls ? `${renderPulls(results.pulls)}\n` : '') + (results.history ? `${renderHistory(results.history)}\n` : '');
+    (results.pulls ? `${renderPulls(results.pulls)}\n` : '') + (results.history ? `${renderHistory(results.history)}\n` : '') +
+    (results.prune ? `${renderPrune(results.prune)}\n` : '');
   console.log(`\n${report}`);
   writeFileSync(options.report, report);
   log(`wrote ${options.report}`);

@@ -24,6 +24,8 @@ export interface PruneOptions {
   /** run even though `[core] locking=false` leaves writers unexcluded */
   forceUnlocked?: boolean;
   onProgress?: (p: PruneProgress) => void;
+  /** @internal test hook: awaited between the mark phase and the sweep, the exclusive lock held */
+  afterMark?: () => Promise<void>;
 }
 
 export type PruneProgress =
@@ -111,6 +113,7 @@ export async function prune(repo: Repo, opts: PruneOptions = {}): Promise<PruneR
       await markRoots(reachable, roots);
     }
     report();
+    await opts.afterMark?.();
     const swept = await sweep(repo, objects, reachable, {
       dryRun,
       markStartMs,
