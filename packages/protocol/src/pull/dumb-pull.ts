@@ -22,6 +22,8 @@ export interface DumbPullOptions {
   mirror: boolean;
   commitMetadataOnly: boolean;
   connections: number;
+  /** mirror hook: return the summary instead of writing it (see PullOptions) */
+  deferMirrorSummary?: boolean;
 }
 
 /**
@@ -76,7 +78,8 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
   await tx.commit({ refs: updates });
   // Only now is every object of these commits durable in objects/.
   for (const c of walk.completed) await clearCommitPartial(repo, c);
-  if (all && resolved.summary) {
+  const deferred = all && resolved.summary && opts.deferMirrorSummary ? { summary: resolved.summary, summarySig: resolved.summarySig } : null;
+  if (all && resolved.summary && !deferred) {
     // A mirror of every ref copies the summary and its signature verbatim, as ostree does.
     await atomicWriteFile(join(repo.path, 'summary'), resolved.summary, { fsync: repo.fsync });
     if (resolved.summarySig) await atomicWriteFile(join(repo.path, 'summary.sig'), resolved.summarySig, { fsync: repo.fsync });
@@ -91,6 +94,7 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     bytes: walk.bytes,
     requests: http.stats.requests,
     durationMs: Date.now() - started,
+    ...(deferred ? { mirrorSummary: deferred } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface PullOptions {
   mirror?: boolean;
   /** commits (and their detached metadata) only; the commits stay marked partial */
   commitMetadataOnly?: boolean;
+  /** mirror hook: with `mirror` and every ref, return the summary in PullResult.mirrorSummary instead of writing it (mirrorPull writes it last) */
+  deferMirrorSummary?: boolean;
   /** default: the remote's `osgit-protocol=`, else auto (probe /osgit/v1/capabilities, else dumb) */
   protocol?: RemoteProtocol;
   /** default: the remote's `osgit-stall-timeout-secs=`, else 30 */
@@ -54,4 +56,12 @@ export interface PullResult {
   /** HTTP requests made, retries included */
   requests: number;
   durationMs: number;
+  /** with `deferMirrorSummary`: the summary (and signature) the refs were read from, verbatim, not written */
+  mirrorSummary?: MirrorSummary;
+}
+
+/** A remote's summary and its signature as served (a mirror copies them verbatim). */
+export interface MirrorSummary {
+  summary: Buffer;
+  summarySig: Buffer | null;
 }

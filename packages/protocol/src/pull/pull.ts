@@ -51,6 +51,7 @@ export async function pull(ctx: PullContext, opts: PullOptions): Promise<PullRes
     }
     return await dumbPull({ ...ctx, remote, http }, {
       refs, depth, mirror: opts.mirror ?? false, commitMetadataOnly: opts.commitMetadataOnly ?? false, connections,
+      deferMirrorSummary: opts.deferMirrorSummary ?? false,
     });
   } finally {
     await http.close();
@@ -77,6 +78,7 @@ async function viaSmart(
       ...(a.refs.length > 0 ? { refs: a.refs } : {}),
       depth: a.depth,
       mirror: a.opts.mirror ?? false,
+      deferMirrorSummary: a.opts.deferMirrorSummary ?? false,
       commitMetadataOnly: a.opts.commitMetadataOnly ?? false,
       stallTimeoutMs: a.stallTimeoutMs,
       ...(a.opts.retries !== undefined ? { retries: a.opts.retries } : {}),
@@ -90,6 +92,7 @@ async function viaSmart(
     bytes: r.fetched.bytes,
     requests: 0,
     durationMs: Date.now() - a.started,
+    ...(r.mirrorSummary ? { mirrorSummary: r.mirrorSummary } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import { localHaves } from './smart-haves.js';
 import { receivePack } from './smart-receive.js';
 import { checkPlanConnected, keyOf } from './smart-connectivity.js';
 import { listRemoteSummary, writeMirroredSummary } from './smart-mirror.js';
+import type { MirrorSummary } from './pull-types.js';
 
 export interface SmartPullContext {
   repo: Repo;
@@ -42,6 +43,8 @@ export interface SmartPullOptions {
   depth?: number;
   /** Write refs/heads/REF instead of refs/remotes/REMOTE/REF; with no refs, every ref of the summary, and the summary. */
   mirror?: boolean;
+  /** mirror hook: return the summary in the result instead of writing it (see PullOptions) */
+  deferMirrorSummary?: boolean;
   commitMetadataOnly?: boolean;
   /** A response silent for this long is abandoned (STALLED) and retried. Default 30 s. */
   stallTimeoutMs?: number;
@@ -73,6 +76,8 @@ export interface SmartPullResult {
   /** objects the server planned, and how many of them this pull fetched */
   planned: { objects: number; bytes: number };
   fetched: { objects: number; bytes: number };
+  /** with `deferMirrorSummary`: the summary the refs were read from, not written */
+  mirrorSummary?: MirrorSummary;
 }
 
 /** Pulls over the smart protocol. Atomic per ref (compare-and-swap, last); resumable; see above. */
@@ -173,11 +178,14 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
     throw err;
   }
   if (!opts.commitMetadataOnly) for (const c of marked) await clearCommitPartial(repo, c);
-  if (listing) await writeMirroredSummary(repo, listing);
+  if (listing && !opts.deferMirrorSummary) await writeMirroredSummary(repo, listing);
   report('done');
   let bytes = 0;
   for (const o of plan) bytes += o.size;
-  return { protocol: 'smart', remote: remote.name, refs: pulled, planned: { objects: plan.length, bytes }, fetched };
+  return {
+    protocol: 'smart', remote: remote.name, refs: pulled, planned: { objects: plan.length, bytes }, fetched,
+    ...(listing?.summary && opts.deferMirrorSummary ? { mirrorSummary: { summary: listing.summary, summarySig: listing.summarySig } } : {}),
+  };
 }
 
 /** Progress lines while objects stream: a few per second is what a bar or a log can use. */
