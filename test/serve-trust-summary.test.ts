@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvariant, loadSigningKey, Repo, signCommit, SUMMARY_TYPE } from '@osgit/store';
 import { tempDirs } from './helpers/tmp.js';
-import { osgit, osgitOk, requireTool, run, type RunResult } from './helpers/tools.js';
+import { osgit, osgitOk, OSGIT_BIN, requireTool, run, start, type RunResult } from './helpers/tools.js';
 import { OSTREE, ostree, ostreeOk, ostreeRevParse } from './helpers/ostree.js';
 import { startServe, type Served } from './helpers/serve.js';
 import { startRepoHttpServer } from './helpers/repo-http-server.js';
@@ -224,6 +224,38 @@ describe('osgit serve --sign-key and --summary-expires', () => {
       expect(verify(null, summary, pub, signature!)).toBe(true);
     } finally {
       await served.stop();
+    }
+  });
+
+  it('with --root, signs a repository\'s summary at its first summary request, and says what it enforces on start-up', async () => {
+    const root = tmp.make('root');
+    const repo = join(root, 'os');
+    await osgitOk(['init', '--repo', repo, '--mode', 'archive']);
+    const tree = tmp.make('tree');
+    await fs.writeFile(join(tree, 'a'), 'a\n');
+    await osgitOk(['commit', '--repo', repo, '-b', 'main', '--timestamp=@1577836800', tree]);
+    await osgitOk(['summary', '--repo', repo, '-u']);
+    const child = start(process.execPath, [OSGIT_BIN, 'serve', '--root', root, '--port', '0', '--quiet', '--sign-key', edSecretFile, '--summary-expires', '1d']);
+    let out = '';
+    child.child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      while (!/Summaries .*\n/.test(out)) {
+        if (child.child.exitCode !== null) throw new Error(`serve exited: ${(await child.done).stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).toContain(`Summaries signed by ed25519 ${edPublic.toString('base64')}, each valid for 86400 s`);
+      const url = /at (http:\/\/\S+)/.exec(out)![1]!;
+      await expect(fs.access(join(repo, 'summary.sig'))).rejects.toThrow();
+      const sig = Buffer.from(await (await fetch(new URL('os/summary.sig', url))).arrayBuffer());
+      const summary = await fs.readFile(join(repo, 'summary'));
+      const [[, box]] = gvariant.deserialize('a{sv}', sig) as Array<[string, gvariant.GVariantBox]>;
+      const pub = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: edPublic.toString('base64url') }, format: 'jwk' });
+      expect(verify(null, summary, pub, (box.value as Uint8Array[])[0]!)).toBe(true);
+      // The summary had no expiry: it was republished with one.
+      expect(summaryMeta(summary).has('ostree.summary.expires')).toBe(true);
+    } finally {
+      child.child.kill('SIGTERM');
+      await child.done;
     }
   });
 

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Repo } from '@osgit/store';
 import { createApp, type AppOptions } from './app.js';
 import { guardIdleSockets } from './idle-guard.js';
+import type { ServerLog } from './log.js';
+import { ensureSummary } from './summary-publish.js';
 
 export interface ServeOptions extends AppOptions {
   /** Interface to listen on (default 127.0.0.1: nothing is exposed unless asked). */
@@ -42,12 +45,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       resolve();
     });
   });
+  const refresh = await summaryRefresh(opts, osgit.log);
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
+      if (refresh) clearInterval(refresh);
       osgit.drain();
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -65,4 +70,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     return closing;
   };
   return { url, server, close };
+}
+
+/**
+ * With --summary-expires and one repository: republish (through ensureSummary, so only when past
+ * half the lifetime) on a timer too, so a summary read straight from the folder (nginx in front)
+ * never expires either; summary requests through the server check on their own.
+ */
+async function summaryRefresh(opts: ServeOptions, log: ServerLog): Promise<NodeJS.Timeout | null> {
+  const seconds = opts.summary?.expiresAfterSeconds;
+  if (seconds === undefined || opts.repo === undefined) return null;
+  const repo = await Repo.open(opts.repo);
+  const timer = setInterval(() => {
+    ensureSummary(repo, opts.summary!).catch((err: unknown) => log.error(err, { method: 'REFRESH', path: '/summary' }));
+  }, Math.min(Math.max(1, Math.floor(seconds / 4)), 3600) * 1000);
+  timer.unref();
+  return timer;
 }

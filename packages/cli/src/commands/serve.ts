@@ -53,11 +53,17 @@ export default class Serve extends OsgitCommand<ServeResult> {
     // test) must stop the server gracefully, not kill the process by the default action.
     const signals = stopSignals();
     try {
-      const running = await this.start({ ...this.serveOptions(flags), smart: await pushOptions(flags), summary: await summaryOptions(flags) });
+      const push = await pushOptions(flags);
+      const summary = await summaryOptions(flags);
+      const running = await this.start({ ...this.serveOptions(flags), smart: push, summary });
       signals.onSecond(() => running.server.closeAllConnections());
       const what = flags.root ? `repositories below ${flags.root}` : flags.repo;
-      if (this.jsonEnabled()) process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
-      else this.out(`Serving ${what} at ${running.url}`);
+      if (this.jsonEnabled()) {
+        process.stdout.write(JSON.stringify({ url: running.url }) + '\n');
+      } else {
+        this.out(`Serving ${what} at ${running.url}`);
+        for (const line of trustLines(push, summary)) this.out(line);
+      }
       await signals.first;
       await running.close();
       return { url: running.url };
@@ -136,6 +142,24 @@ async function summaryOptions(flags: BaseFlags<typeof Serve>): Promise<SummaryPu
   ];
   const expires = flags['summary-expires'];
   return { ...(signingKeys.length > 0 ? { signingKeys } : {}), ...(expires !== undefined ? { expiresAfterSeconds: durationSeconds(expires, '--summary-expires') } : {}) };
+}
+
+/** What the server enforces, for the human output: one line each for summary signing and protected refs. */
+function trustLines(push: PushServerOptions, summary: SummaryPublishing): string[] {
+  const lines: string[] = [];
+  const keys = summary.signingKeys ?? [];
+  if (keys.length > 0 || summary.expiresAfterSeconds !== undefined) {
+    const by = keys.map((k) => (k.type === 'ed25519' ? `ed25519 ${k.publicKey.toString('base64')}` : `OpenPGP ${k.fingerprint}`));
+    const signed = keys.length > 0 ? `signed by ${by.join(', ')}` : 'not signed';
+    const expiry = summary.expiresAfterSeconds !== undefined ? `, each valid for ${summary.expiresAfterSeconds} s` : '';
+    lines.push(`Summaries ${signed}${expiry}`);
+  }
+  const rules = push.protectedRefs;
+  if (rules) {
+    const gpg = Array.isArray(rules.keys.gpg) ? rules.keys.gpg.length : 0;
+    lines.push(`Protected refs ${rules.prefixes.join(', ')}: every new commit signed by one of ${rules.keys.ed25519.length} ed25519 and ${gpg} OpenPGP key(s)`);
+  }
+  return lines;
 }
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
