@@ -1,7 +1,7 @@
 // osgit mirror beyond the first copy: a ref filter and a depth, updates that fetch only what the
 // origin gained, signatures added to a commit after it was mirrored, a run SIGKILLed mid-way and
 // completed by the next one, and the refusals (another origin in DIR, a tampered delta).
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGeneratedTree } from './helpers/fixture.js';
@@ -17,6 +17,11 @@ const ready = OSTREE !== null && haveNginx() && requireTool('gpg') !== null;
 
 type Json = Record<string, unknown> & { objects: number; refs: Array<{ ref: string; commit: string; old: string | null }> };
 const mirror = async (args: readonly string[]): Promise<Json> => JSON.parse((await osgitOk(['mirror', ...args, '--json'])).stdout) as Json;
+function flipLastByte(path: string): void {
+  const bytes = readFileSync(path);
+  bytes[bytes.length - 1] ^= 0xff;
+  writeFileSync(path, bytes);
+}
 const errorOf = (stdout: string): { code: string } => (JSON.parse(stdout) as { error: { code: string } }).error;
 
 describe.skipIf(!ready)('osgit mirror: filters, updates, resumption', () => {
@@ -102,25 +107,43 @@ describe.skipIf(!ready)('osgit mirror: filters, updates, resumption', () => {
     expect(readFileSync(join(dir, 'config')).equals(config)).toBe(true);
   });
 
-  it('refuses a delta part that does not match its superblock, and writes no superblock for it', async () => {
-    const src = join(tmp.make('tampered'), 'origin');
-    cpSync(origin.path, src, { recursive: true });
-    const part = filesUnder(src, 'deltas').find((p) => p.endsWith('/0'))!;
-    const bytes = readFileSync(join(src, part));
-    bytes[bytes.length - 1] ^= 0xff;
-    writeFileSync(join(src, part), bytes);
-    const served = await startNginx(src);
-    try {
-      const dir = join(tmp.make('tampered-mirror'), 'm');
-      const r = await osgit(['mirror', served.url, dir, '--json']);
-      expect(r.code).toBe(8);
-      expect(errorOf(r.stdout).code).toBe('BAD_OBJECT');
-      const superblock = part.replace(/\/0$/, '/superblock');
-      expect(existsSync(join(dir, superblock))).toBe(false);
-      expect(existsSync(join(dir, part))).toBe(false);
-    } finally {
-      await served.stop();
-    }
+  // Each tampering of the origin's deltas is refused before the delta's superblock (and the summary) is written.
+  const tamperings: Array<{ what: string; file: (deltaFiles: string[]) => string; damage: (path: string) => void; code: string; exit: number }> = [
+    { what: 'a delta part that does not match its superblock', file: (f) => f.find((p) => p.endsWith('/0'))!, damage: flipLastByte, code: 'BAD_OBJECT', exit: 8 },
+    { what: 'a superblock that does not match the summary', file: (f) => f.find((p) => p.endsWith('/superblock'))!, damage: flipLastByte, code: 'BAD_OBJECT', exit: 8 },
+    { what: 'a delta the summary names but the origin lacks', file: (f) => f.find((p) => p.endsWith('/superblock'))!, damage: (p) => rmSync(p), code: 'HTTP_STATUS', exit: 8 },
+  ];
+  for (const t of tamperings) {
+    it(`refuses ${t.what}, and writes neither its superblock nor the summary`, async () => {
+      const src = join(tmp.make('tampered'), 'origin');
+      cpSync(origin.path, src, { recursive: true });
+      const target = t.file(filesUnder(src, 'deltas'));
+      t.damage(join(src, target));
+      const served = await startNginx(src);
+      try {
+        const dir = join(tmp.make('tampered-mirror'), 'm');
+        const r = await osgit(['mirror', served.url, dir, '--json']);
+        expect(errorOf(r.stdout).code).toBe(t.code);
+        expect(r.code).toBe(t.exit);
+        expect(existsSync(join(dir, target.replace(/\/[^/]+$/, '/superblock')))).toBe(false);
+        expect(existsSync(join(dir, 'summary'))).toBe(false);
+        expect(existsSync(join(dir, 'summary.sig'))).toBe(false);
+      } finally {
+        await served.stop();
+      }
+    });
+  }
+
+  it('pull --mirror in a repository with the remote configured is the same verbatim copy', async () => {
+    const dir = join(tmp.make('pull-mirror'), 'repo');
+    await osgitOk(['init', '--repo', dir, '--mode', 'archive']);
+    await osgitOk(['remote', 'add', '--repo', dir, '--no-gpg-verify', 'origin', http.url]);
+    const r = JSON.parse((await osgitOk(['pull', '--repo', dir, '--mirror', 'origin', '--depth', '-1', '--json'])).stdout) as Json;
+    expect(r).toMatchObject({ summaryCopied: true });
+    expect(differences(origin.path, dir)).toEqual([]);
+    const human = await osgitOk(['pull', '--repo', dir, '--mirror', 'origin', '--depth', '-1']);
+    expect(human.stdout).toContain('os/stable: unchanged');
+    expect(human.stdout).toContain('summary and its signature copied verbatim');
   });
 });
 
