@@ -125,3 +125,33 @@ for (const mode of ['archive', 'bare-user'] as const) {
     }
   });
 }
+
+describe.skipIf(!OSTREE)('prune and incomplete commits', () => {
+  it('stops before deleting anything when a complete commit lacks a dirtree, and tolerates it in a partial commit as ostree does', async () => {
+    const root = tmp.make('partial');
+    const repo = join(root, 'repo');
+    await ostreeInit(repo, 'archive');
+    const tree = join(root, 'tree');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'sub', 'f'), 'in a subfolder\n');
+    const commit = await ostreeCommit(repo, ['-b', 'main', '--timestamp=@1000', tree]);
+    writeFileSync(join(tree, 'g'), 'garbage\n');
+    await ostreeCommit(repo, ['--orphan', '--timestamp=@2000', tree]);
+    const sub = (await ostreeOk(['ls', `--repo=${repo}`, '-C', '-d', 'main', '/sub'])).stdout.trim().split(/\s+/)[4]!;
+    rmSync(join(repo, 'objects', sub.slice(0, 2), `${sub.slice(2)}.dirtree`));
+    const before = snapshot(repo);
+    const r = await osgit(['prune', '--repo', repo, '--refs-only', '--json']);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout).error.code).toBe('OBJECT_MISSING');
+    expect(snapshot(repo)).toEqual(before);
+    // Marked partial (an interrupted pull), the gap is allowed, by both tools alike.
+    mkdirSync(join(repo, 'state'), { recursive: true });
+    writeFileSync(join(repo, 'state', `${commit}.commitpartial`), '');
+    const a = await copyRepo(repo, 'partial-ostree');
+    const b = await copyRepo(repo, 'partial-osgit');
+    const theirs = await ostreeOk(['prune', `--repo=${a}`, '--refs-only']);
+    const ours = await osgitOk(['prune', '--repo', b, '--refs-only']);
+    expect(snapshot(b)).toEqual(snapshot(a));
+    expect(countLines(ours.stdout)).toEqual(countLines(theirs.stdout));
+  }, 120_000);
+});

@@ -48,16 +48,20 @@ export class ReachableSet {
       const { tree, meta } = stack.pop()!;
       this.keys.add(`${meta}.dirmeta`);
       if (!this.add(`${tree}.dirtree`)) continue;
-      if (!this.repo.hasObjectSync(tree, 'dirtree')) {
+      let dt;
+      try {
+        dt = this.repo.readDirTreeSync(tree);
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'OBJECT_MISSING')) throw err;
         partial ??= await isCommitPartial(this.repo, commit);
         if (partial) continue;
         throw new StoreError(
           'OBJECT_MISSING',
           `dirtree ${tree} of commit ${commit} (${source}) is not in the repository, and the commit is not marked partial; run 'osgit fsck' (prune deleted nothing)`,
           { checksum: tree, type: 'dirtree', commit },
+          { cause: err },
         );
       }
-      const dt = this.repo.readDirTreeSync(tree);
       this.dirtreesRead++;
       for (const f of dt.files) this.keys.add(`${f.checksum}.${this.fileExt}`);
       for (const d of dt.dirs) stack.push(d);
