@@ -57,6 +57,8 @@ async function makeFixture(mode: RepoMode): Promise<Fixture> {
   writeFileSync(join(repo, 'refs', 'remotes', 'origin', 'main'), `${o[0]}\n`);
   writeFileSync(join(tree, 'dangling'), 'no ref reaches me\n');
   const dangling = await commit(['--orphan', '--timestamp=@500', '-s', 'dangling', '--add-detached-metadata-string=note=x']);
+  // Marked partial, as a pull cut short leaves it: the marker goes with the commit.
+  writeFileSync(join(repo, 'state', `${dangling}.commitpartial`), '');
   writeFileSync(join(tree, 'lost'), 'my commit is gone\n');
   const lost = await commit(['--orphan', '--timestamp=@600', '-s', 'lost']);
   rmSync(join(repo, 'objects', lost.slice(0, 2), `${lost.slice(2)}.commit`));
@@ -65,7 +67,7 @@ async function makeFixture(mode: RepoMode): Promise<Fixture> {
   return { repo, c, o, dangling };
 }
 
-/** Every file under objects/ and deltas/ (relative paths, sorted), and the config. */
+/** Every file under objects/, deltas/ and state/ (relative paths, sorted), and the config. */
 function snapshot(repo: string): { files: string[]; config: string } {
   const files: string[] = [];
   const walk = (dir: string, rel: string) => {
@@ -77,6 +79,7 @@ function snapshot(repo: string): { files: string[]; config: string } {
   };
   walk(join(repo, 'objects'), 'objects');
   walk(join(repo, 'deltas'), 'deltas');
+  walk(join(repo, 'state'), 'state');
   return { files: files.sort(), config: readFileSync(join(repo, 'config'), 'utf8') };
 }
 
@@ -117,7 +120,15 @@ for (const mode of ['archive', 'bare-user'] as const) {
         const before = snapshot(b);
         const theirs = await ostreeOk(['prune', `--repo=${a}`, ...set.ostree(fx)]);
         const ours = await osgitOk(['prune', '--repo', b, ...set.osgit(fx)]);
-        expect(snapshot(b)).toEqual(snapshot(a));
+        const theirSnapshot = snapshot(a);
+        if (set.name === '--delete-commit --refs-only') {
+          // ostree_repo_delete_object leaves the deleted commit's partial marker behind (only its
+          // sweep removes markers); osgit removes it with the commit, whichever way it goes.
+          const stale = `state/${fx.dangling}.commitpartial`;
+          expect(theirSnapshot.files).toContain(stale);
+          theirSnapshot.files = theirSnapshot.files.filter((f) => f !== stale);
+        }
+        expect(snapshot(b)).toEqual(theirSnapshot);
         expect(countLines(ours.stdout)).toEqual(countLines(theirs.stdout));
         if (set.name.startsWith('dry run')) expect(snapshot(b)).toEqual(before);
         else expect(snapshot(b).files.length).toBeLessThan(before.files.length);
