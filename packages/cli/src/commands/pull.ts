@@ -22,6 +22,7 @@ export default class Pull extends OsgitCommand<PullResult | MirrorPullResult> {
     mirror: Flags.boolean({ description: 'a verbatim copy: refs/heads/REF instead of refs/remotes/REMOTE/REF, detached metadata refreshed; with no refs (and no branches=), every ref, summary, summary.sig and static deltas' }),
     'commit-metadata-only': Flags.boolean({ description: 'pull commits and their detached metadata only (they stay partial)' }),
     protocol: Flags.string({ description: 'auto (probe the server), smart or dumb (default: the remote\'s osgit-protocol, else auto)', options: [...REMOTE_PROTOCOLS] }),
+    'allow-downgrade': Flags.boolean({ description: 'accept moving a ref to a commit older (by timestamp) than the one it holds (refused by default: a replayed old commit)' }),
     'stall-timeout': Flags.integer({ description: 'seconds without a byte before a transfer is abandoned and retried (default: the remote\'s osgit-stall-timeout-secs, else 30)', min: 1 }),
   };
 
@@ -43,8 +44,12 @@ export default class Pull extends OsgitCommand<PullResult | MirrorPullResult> {
       commitMetadataOnly: flags['commit-metadata-only'],
       ...(flags.protocol ? { protocol: flags.protocol as RemoteProtocol } : {}),
       ...(flags['stall-timeout'] ? { stallTimeoutSecs: flags['stall-timeout'] } : {}),
+      allowDowngrade: flags['allow-downgrade'],
     };
-    return flags.mirror ? mirrorPull({ repo, onProgress }, opts) : pull({ repo, onProgress }, opts);
+    const result = flags.mirror ? await mirrorPull({ repo, onProgress }, opts) : await pull({ repo, onProgress }, opts);
+    // On stderr (one JSON line each with --json, like progress); the JSON document keeps them too.
+    for (const w of result.warnings ?? []) process.stderr.write(json ? `${JSON.stringify({ warning: w })}\n` : `osgit: warning: ${w}\n`);
+    return result;
   }
 
   protected override render(r: PullResult | MirrorPullResult): void {
@@ -57,6 +62,10 @@ export default class Pull extends OsgitCommand<PullResult | MirrorPullResult> {
       this.out(`${ref.localRef}: ${change}`);
     }
     this.out(`${r.objects} objects, ${formatBytes(r.bytes)} fetched over the ${r.protocol} protocol in ${(r.durationMs / 1000).toFixed(1)} s`);
+    if (r.verified) {
+      const v = r.verified;
+      this.out(`verified: ${v.commits} commit${v.commits === 1 ? '' : 's'}${v.summary ? ' and the summary' : ''}, signed by ${v.keys.length > 0 ? v.keys.join(', ') : 'no new signature'}`);
+    }
   }
 }
 

@@ -7,8 +7,11 @@ import {
 import type { Remote } from '../remotes/remote.js';
 import type { HttpClient } from '../transport/http-client.js';
 import { DumbWalk } from './dumb-walk.js';
-import type { PullContext, PullResult, PulledRef } from './pull-types.js';
+import { urlFor } from './dumb-layout.js';
+import type { PullContext, PullResult, PullTrust, PulledRef } from './pull-types.js';
 import { resolveRemoteRefs } from './resolve-refs.js';
+import { CommitGate, isTrustRefusal } from './verify-commits.js';
+import { discardRefusedPull, gatedTargets, summaryVerifier } from './verify-pull.js';
 
 export interface DumbPullContext extends PullContext {
   remote: Remote;
@@ -24,6 +27,8 @@ export interface DumbPullOptions {
   connections: number;
   /** mirror hook: return the summary instead of writing it (see PullOptions) */
   deferMirrorSummary?: boolean;
+  /** what to verify; absent: nothing (ref binding and downgrade are still checked) */
+  trust?: PullTrust;
 }
 
 /**
@@ -38,7 +43,10 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
   const started = Date.now();
   const { repo, remote, http } = ctx;
   const all = opts.mirror && opts.refs.length === 0;
-  const resolved = await resolveRemoteRefs(http, remote.url, { refs: opts.refs, all, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const summaryCheck = summaryVerifier(opts.trust, remote.name, urlFor(remote.url, 'summary'));
+  const resolved = await resolveRemoteRefs(http, remote.url, {
+    refs: opts.refs, all, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(summaryCheck.verify ? { verifySummary: summaryCheck.verify } : {}),
+  });
 
   const pulled: PulledRef[] = [];
   const updates: RefUpdate[] = [];
@@ -48,6 +56,11 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     pulled.push({ ref, localRef: formatRef(local), commit, old });
     updates.push({ ref: local, expected: old, value: commit, reason: 'pull' });
   }
+  const gate = new CommitGate({
+    repo, remote: remote.name, keys: opts.trust?.verification?.commits ?? null,
+    targets: gatedTargets(pulled), allowDowngrade: opts.trust?.allowDowngrade ?? false,
+  });
+  await gate.checkLocalTargets(); // before anything is fetched
 
   const abort = new AbortController();
   // Every request in flight listens to this one signal (undici adds one listener per request).
@@ -62,14 +75,19 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     commitMetadataOnly: opts.commitMetadataOnly,
     connections: opts.connections,
     signal: abort.signal,
+    gate,
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
   });
   try {
     await walk.run(uniqueCommits(resolved.targets));
   } catch (err) {
     abort.abort(err);
-    // Keep what was verified (no ref moves): the retry resumes instead of starting over.
-    await tx.commit().catch(() => undefined);
+    if (isTrustRefusal(err)) {
+      await discardRefusedPull(repo, tx, walk.marked);
+    } else {
+      // Keep what was verified (no ref moves): the retry resumes instead of starting over.
+      await tx.commit().catch(() => undefined);
+    }
     throw err;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
@@ -95,6 +113,8 @@ export async function dumbPull(ctx: DumbPullContext, opts: DumbPullOptions): Pro
     requests: http.stats.requests,
     durationMs: Date.now() - started,
     ...(deferred ? { mirrorSummary: deferred } : {}),
+    verified: gate.result(summaryCheck.verified(), summaryCheck.keys),
+    warnings: opts.trust?.verification?.warning ? [opts.trust.verification.warning] : [],
   };
 }
 

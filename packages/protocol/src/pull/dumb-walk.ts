@@ -9,6 +9,7 @@ import type { Body, HttpClient } from '../transport/http-client.js';
 import { objectPath, urlFor } from './dumb-layout.js';
 import type { PullProgress, ProgressSink } from './progress.js';
 import { TaskQueue } from './task-queue.js';
+import type { CommitGate } from './verify-commits.js';
 
 export interface DumbWalkOptions {
   repo: Repo;
@@ -21,6 +22,8 @@ export interface DumbWalkOptions {
   connections: number;
   signal: AbortSignal;
   onProgress?: ProgressSink;
+  /** trust checks of each fetched commit, before it is written (verify-commits.ts) */
+  gate?: CommitGate;
 }
 
 /** Store errors that mean "the remote sent a bad object" rather than "our disk failed". */
@@ -49,6 +52,8 @@ const SPOOL_OVER = 1024 * 1024;
 export class DumbWalk {
   /** commits whose whole tree this walk fetched or found: their partial markers can go */
   readonly completed: Checksum[] = [];
+  /** commits this walk marked partial (a refused pull removes the markers of those it did not keep) */
+  readonly marked: Checksum[] = [];
   private readonly queue: TaskQueue;
   private readonly requested = new Set<string>();
   /** each commit's shortest distance from a wanted commit so far */
@@ -121,8 +126,11 @@ export class DumbWalk {
       // Verified (its merge parents too) before the marker and the write, so a bad commit leaves nothing behind.
       this.verified(checksum, 'commit', () => verifyMetadataObject(checksum, 'commit', fetched));
       c = this.decodeCommit(checksum, fetched);
+      // Signatures, ref binding and downgrade: a commit refused here is never written.
+      await this.o.gate?.checkFetched(checksum, fetched, meta);
       if (meta) await this.store(checksum, 'commitmeta', meta);
       await markCommitPartial(repo, checksum);
+      this.marked.push(checksum);
       await this.store(checksum, 'commit', fetched);
       partial = true;
     }

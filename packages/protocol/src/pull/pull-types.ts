@@ -1,5 +1,7 @@
 import type { Checksum, Repo } from '@osgit/store';
 import type { RemoteProtocol } from '../remotes/remote.js';
+import type { RemoteVerification } from '../remotes/remote-trust.js';
+import type { VerifiedSummary } from './verify-commits.js';
 import type { ProgressSink } from './progress.js';
 
 /** What a pull cannot run without. The same for the dumb and the smart protocol. */
@@ -33,6 +35,17 @@ export interface PullOptions {
   retries?: number;
   /** first retry delay in ms (default 250; tests make it short) */
   retryDelayMs?: number;
+  /** accept moving a ref to a commit older (by timestamp) than the one it holds (else DOWNGRADE) */
+  allowDowngrade?: boolean;
+}
+
+/** What one pull verifies (from the remote's trust settings) and what it tolerates. */
+export interface PullTrust {
+  /** null: nothing is verified (binding and downgrade checks still apply) */
+  verification: RemoteVerification | null;
+  allowDowngrade: boolean;
+  /** the remote's osgit-max-summary-age */
+  maxSummaryAgeSecs?: number;
 }
 
 export interface PulledRef {
@@ -56,6 +69,10 @@ export interface PullResult {
   /** HTTP requests made, retries included */
   requests: number;
   durationMs: number;
+  /** what was verified before anything was written: commits checked against the remote's keys, whether the summary was, and the keys that signed; null when the remote has no keys */
+  verified: VerifiedSummary | null;
+  /** said on every pull that verifies no commit ("nothing was verified: remote R has no keys") */
+  warnings: string[];
   /** with `deferMirrorSummary`: the summary (and signature) the refs were read from, verbatim, not written */
   mirrorSummary?: MirrorSummary;
 }

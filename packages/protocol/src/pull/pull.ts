@@ -6,7 +6,8 @@ import { HttpClient } from '../transport/http-client.js';
 import { probeSmart } from './smart-probe.js';
 import { dumbPull } from './dumb-pull.js';
 import type { PullProgress } from './progress.js';
-import type { PullContext, PullOptions, PullResult } from './pull-types.js';
+import type { PullContext, PullOptions, PullResult, PullTrust } from './pull-types.js';
+import { remoteVerification } from '../remotes/remote-trust.js';
 import { smartPull, type SmartPullProgress } from './smart-pull.js';
 
 /**
@@ -36,6 +37,12 @@ export async function pull(ctx: PullContext, opts: PullOptions): Promise<PullRes
   if (!Number.isInteger(depth) || depth < -1) {
     throw new StoreError('INVALID_ARGUMENT', `depth must be -1 (all) or a number of parents >= 0, not ${depth}`, { depth });
   }
+  // What to verify, decided (and the keys loaded: KEY_INVALID, REMOTE_INVALID) before any request.
+  const verification = await remoteVerification(ctx.repo, remote);
+  const trust: PullTrust = {
+    verification, allowDowngrade: opts.allowDowngrade ?? false,
+    ...(remote.trust.maxSummaryAgeSecs !== undefined ? { maxSummaryAgeSecs: remote.trust.maxSummaryAgeSecs } : {}),
+  };
   const stallTimeoutMs = (opts.stallTimeoutSecs ?? remote.stallTimeoutSecs ?? 30) * 1000;
   const connections = opts.connections ?? DUMB_CONNECTIONS;
   const http = new HttpClient({
@@ -47,10 +54,10 @@ export async function pull(ctx: PullContext, opts: PullOptions): Promise<PullRes
   try {
     const protocol = await chooseProtocol(remote, opts.protocol ?? remote.protocol ?? 'auto', stallTimeoutMs, ctx.signal);
     if (protocol === 'smart') {
-      return await viaSmart(ctx, remote, { refs, depth, opts, stallTimeoutMs, started });
+      return await viaSmart(ctx, remote, { refs, depth, opts, stallTimeoutMs, started, trust });
     }
     return await dumbPull({ ...ctx, remote, http }, {
-      refs, depth, mirror: opts.mirror ?? false, commitMetadataOnly: opts.commitMetadataOnly ?? false, connections,
+      refs, depth, mirror: opts.mirror ?? false, commitMetadataOnly: opts.commitMetadataOnly ?? false, connections, trust,
       deferMirrorSummary: opts.deferMirrorSummary ?? false,
     });
   } finally {
@@ -70,7 +77,7 @@ async function chooseProtocol(remote: Remote, wanted: RemoteProtocol, stallTimeo
 }
 
 async function viaSmart(
-  ctx: PullContext, remote: Remote, a: { refs: string[]; depth: number; opts: PullOptions; stallTimeoutMs: number; started: number },
+  ctx: PullContext, remote: Remote, a: { refs: string[]; depth: number; opts: PullOptions; stallTimeoutMs: number; started: number; trust: PullTrust },
 ): Promise<PullResult> {
   const r = await smartPull(
     { repo: ctx.repo, remote: { name: remote.name, url: remote.url }, ...(ctx.onProgress ? { onProgress: smartProgress(ctx.onProgress) } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
@@ -82,6 +89,7 @@ async function viaSmart(
       commitMetadataOnly: a.opts.commitMetadataOnly ?? false,
       stallTimeoutMs: a.stallTimeoutMs,
       ...(a.opts.retries !== undefined ? { retries: a.opts.retries } : {}),
+      trust: a.trust,
     },
   );
   return {
@@ -93,6 +101,8 @@ async function viaSmart(
     requests: 0,
     durationMs: Date.now() - a.started,
     ...(r.mirrorSummary ? { mirrorSummary: r.mirrorSummary } : {}),
+    verified: r.verified,
+    warnings: a.trust.verification?.warning ? [a.trust.verification.warning] : [],
   };
 }
 

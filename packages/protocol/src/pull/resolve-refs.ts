@@ -20,7 +20,12 @@ const REF_FILE_MAX = 4096;
  * `refs/heads/<ref>`. With `all` (a mirror of every ref) the summary is required and lists them.
  */
 export async function resolveRemoteRefs(
-  http: HttpClient, baseUrl: string, opts: { refs: readonly string[]; all: boolean; signal?: AbortSignal },
+  http: HttpClient, baseUrl: string,
+  opts: {
+    refs: readonly string[]; all: boolean; signal?: AbortSignal;
+    /** the remote verifies its summary: called with the raw summary and summary.sig (null when absent) before any ref is read from it; refs/heads/ is then never used */
+    verifySummary?: (summary: Buffer | null, sig: Buffer | null) => Promise<void>;
+  },
 ): Promise<ResolvedRefs> {
   for (const ref of opts.refs) validateRefName(ref); // REF_INVALID before any request
   const get = (path: string, maxBytes: number) => http.get(urlFor(baseUrl, path), { maxBytes, ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -28,6 +33,7 @@ export async function resolveRemoteRefs(
   const sum = await get('summary', MAX_METADATA_SIZE);
   const summary = sum.found ? bytesOf(sum.body) : null;
   const summarySig = summary && sig.found ? bytesOf(sig.body) : null;
+  if (opts.verifySummary) await opts.verifySummary(summary, sig.found ? bytesOf(sig.body) : null);
   const listed: Map<string, SummaryRef> | null = summary ? parseSummaryRefs(summary, urlFor(baseUrl, 'summary')) : null;
 
   const targets: ResolvedRefs['targets'] = new Map();

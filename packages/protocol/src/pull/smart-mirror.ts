@@ -16,11 +16,19 @@ export interface MirrorListing {
   summarySig: Buffer | null;
 }
 
-/** Every ref of the remote's summary (REMOTE_REF_NOT_FOUND when it has none), with the summary. */
-export async function listRemoteSummary(url: string, stallTimeoutMs: number): Promise<MirrorListing> {
+/**
+ * Every ref of the remote's summary (REMOTE_REF_NOT_FOUND when it has none), with the summary;
+ * or, with `refs`, those refs. `verifySummary` checks the summary and its signature first (a
+ * remote that verifies its summary: a smart server's own ref listing is then not used).
+ */
+export async function listRemoteSummary(
+  url: string, stallTimeoutMs: number,
+  opts: { refs?: readonly string[]; verifySummary?: (summary: Buffer | null, sig: Buffer | null) => Promise<void> } = {},
+): Promise<MirrorListing> {
   const http = new HttpClient({ stallTimeoutMs });
   try {
-    const resolved = await resolveRemoteRefs(http, url, { refs: [], all: true });
+    const refs = opts.refs ?? [];
+    const resolved = await resolveRemoteRefs(http, url, { refs, all: refs.length === 0, ...(opts.verifySummary ? { verifySummary: opts.verifySummary } : {}) });
     const targets = new Map<string, Checksum>();
     for (const [ref, { commit }] of resolved.targets) targets.set(ref, commit);
     return { targets, summary: resolved.summary, summarySig: resolved.summarySig };

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, readRef, type Checksum, type ObjectType,
+  StoreError, Transaction, clearCommitPartial, isCommitPartial, markCommitPartial, readRef, verifyMetadataObject, type Checksum, type ObjectType,
   type RefName, type RefUpdate, type Repo,
 } from '@osgit/store';
 import type { Agent } from 'node:http';
@@ -25,6 +25,9 @@ import { receivePack } from './smart-receive.js';
 import { checkPlanConnected, keyOf } from './smart-connectivity.js';
 import { listRemoteSummary, writeMirroredSummary } from './smart-mirror.js';
 import type { MirrorSummary } from './pull-types.js';
+import type { PullTrust } from './pull-types.js';
+import { CommitGate, isTrustRefusal, type VerifiedSummary } from './verify-commits.js';
+import { discardRefusedPull, gatedTargets, summaryVerifier } from './verify-pull.js';
 
 export interface SmartPullContext {
   repo: Repo;
@@ -50,6 +53,8 @@ export interface SmartPullOptions {
   stallTimeoutMs?: number;
   /** Further attempts after a transient failure (cut connection, stall, 5xx). Default 2. */
   retries?: number;
+  /** What to verify; absent: nothing (ref binding and downgrade are still checked). */
+  trust?: PullTrust;
 }
 
 export interface SmartPullProgress {
@@ -78,6 +83,8 @@ export interface SmartPullResult {
   fetched: { objects: number; bytes: number };
   /** with `deferMirrorSummary`: the summary the refs were read from, not written */
   mirrorSummary?: MirrorSummary;
+  /** see PullResult.verified */
+  verified: VerifiedSummary | null;
 }
 
 /** Pulls over the smart protocol. Atomic per ref (compare-and-swap, last); resumable; see above. */
@@ -113,7 +120,13 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
 
   // Mirroring every ref: the summary's refs, and the summary copied at the end.
   const mirrorAll = opts.mirror === true && (opts.refs === undefined || opts.refs.length === 0);
-  const listing = mirrorAll ? await listRemoteSummary(remote.url, stallTimeoutMs) : null;
+  // A remote that verifies its summary: the refs come from the verified summary, never from the
+  // server's own listing, so a hostile smart server cannot bypass the summary's signature.
+  const summaryCheck = summaryVerifier(opts.trust, remote.name, new URL('summary', remote.url.endsWith('/') ? remote.url : `${remote.url}/`).href);
+  const fromSummary = mirrorAll || summaryCheck.verify !== undefined;
+  const listing = fromSummary
+    ? await listRemoteSummary(remote.url, stallTimeoutMs, { ...(opts.refs ? { refs: opts.refs } : {}), ...(summaryCheck.verify ? { verifySummary: summaryCheck.verify } : {}) })
+    : null;
   const targets = listing ? listing.targets : selectRefs(parseRefsResponse((await http.get('refs'))!.body.toString('utf8')), opts.refs);
   const updates: RefUpdate[] = [];
   const pulled: PulledRef[] = [];
@@ -123,6 +136,12 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
     updates.push({ ref, expected: old, value: commit, reason: 'pull' });
     pulled.push({ remoteRef: name, localRef: opts.mirror ? name : `${remote.name}:${name}`, old, new: commit });
   }
+  const gate = new CommitGate({
+    repo, remote: remote.name, keys: opts.trust?.verification?.commits ?? null,
+    targets: gatedTargets(pulled.map((p) => ({ ref: p.remoteRef, localRef: p.localRef, old: p.old, commit: p.new }))),
+    allowDowngrade: opts.trust?.allowDowngrade ?? false,
+  });
+  await gate.checkLocalTargets(); // before anything is fetched
 
   // Under the transaction's shared lock from here: a commit found complete must still be there
   // when the ref moves to it (prune, which takes the lock exclusively, cannot run in between).
@@ -149,7 +168,9 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
           marked.push(o.checksum);
         }
       }
-      const missing = plan.filter((o) => !repo.hasObjectSync(o.checksum, o.type));
+      // Each commit's detached metadata is asked for before the commit, so the commit is verified before it is written.
+      const missing = metaFirst(plan.filter((o) => !repo.hasObjectSync(o.checksum, o.type)));
+      const metas = new Map<Checksum, Buffer>();
       progress.objectsTotal = missing.length;
       for (const o of missing) progress.bytesTotal += o.size;
       report('objects');
@@ -159,6 +180,17 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
         const stream = await http.postStream('fetch/pack', writePackRequest(batch.map(({ type, checksum }): ObjectRef => ({ type, checksum }))), MSGPACK_CONTENT_TYPE);
         await receivePack(tx, stream, batch, {
           keep: { types: KEPT, fn: (o, bytes) => received.set(keyOf(o.type, o.checksum), bytes) },
+          gate: {
+            types: GATED,
+            fn: async (o, bytes) => {
+              if (o.type === 'commitmeta') {
+                metas.set(o.checksum, Buffer.from(bytes));
+                return;
+              }
+              verifyReceivedCommit(o.checksum, bytes);
+              await gate.checkFetched(o.checksum, bytes, metas.get(o.checksum) ?? null);
+            },
+          },
           onObject: (_o, bytes) => {
             progress.objectsDone++;
             progress.bytesDone += bytes;
@@ -173,18 +205,23 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
     committed = true;
     await tx.commit({ refs: updates });
   } catch (err) {
-    // Keep what was verified (a retry will not fetch it again); no ref moves.
-    if (!committed) await tx.commit().catch(() => tx.abort());
+    if (!committed && isTrustRefusal(err)) {
+      await discardRefusedPull(repo, tx, marked);
+    } else if (!committed) {
+      // Keep what was verified (a retry will not fetch it again); no ref moves.
+      await tx.commit().catch(() => tx.abort());
+    }
     throw err;
   }
   if (!opts.commitMetadataOnly) for (const c of marked) await clearCommitPartial(repo, c);
-  if (listing && !opts.deferMirrorSummary) await writeMirroredSummary(repo, listing);
+  if (listing && mirrorAll && !opts.deferMirrorSummary) await writeMirroredSummary(repo, listing);
   report('done');
   let bytes = 0;
   for (const o of plan) bytes += o.size;
   return {
     protocol: 'smart', remote: remote.name, refs: pulled, planned: { objects: plan.length, bytes }, fetched,
-    ...(listing?.summary && opts.deferMirrorSummary ? { mirrorSummary: { summary: listing.summary, summarySig: listing.summarySig } } : {}),
+    verified: gate.result(summaryCheck.verified(), summaryCheck.keys),
+    ...(listing?.summary && mirrorAll && opts.deferMirrorSummary ? { mirrorSummary: { summary: listing.summary, summarySig: listing.summarySig } } : {}),
   };
 }
 
@@ -192,6 +229,43 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
 const PROGRESS_INTERVAL_MS = 100;
 
 const KEPT: ReadonlySet<ObjectType> = new Set<ObjectType>(['commit', 'dirtree']);
+const GATED: ReadonlySet<ObjectType> = new Set<ObjectType>(['commit', 'commitmeta']);
+
+/** The objects in plan order, except that a commit's commitmeta comes right before the commit. */
+function metaFirst(objects: PlannedObject[]): PlannedObject[] {
+  const metas = new Map<Checksum, PlannedObject>();
+  for (const o of objects) if (o.type === 'commitmeta') metas.set(o.checksum, o);
+  const out: PlannedObject[] = [];
+  for (const o of objects) {
+    if (o.type === 'commitmeta') {
+      if (!metas.has(o.checksum)) continue; // placed before its commit already
+      out.push(o);
+      metas.delete(o.checksum);
+      continue;
+    }
+    if (o.type === 'commit') {
+      const m = metas.get(o.checksum);
+      if (m) {
+        out.push(m);
+        metas.delete(o.checksum);
+      }
+    }
+    out.push(o);
+  }
+  return out;
+}
+
+/** A commit's bytes checked against its checksum before its signature is (the store checks again when writing). */
+function verifyReceivedCommit(checksum: Checksum, bytes: Buffer): void {
+  try {
+    verifyMetadataObject(checksum, 'commit', bytes);
+  } catch (err) {
+    if (err instanceof StoreError) {
+      throw new ProtocolError('BAD_OBJECT', `the server sent a bad commit object ${checksum}: ${err.message}`, { checksum, type: 'commit', reason: err.code }, { cause: err });
+    }
+    throw err;
+  }
+}
 
 /** A commit whose objects are all here: present and not marked partial (metadata-only pulls: present). */
 async function isComplete(repo: Repo, commit: Checksum, opts: SmartPullOptions): Promise<boolean> {

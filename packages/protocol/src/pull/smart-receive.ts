@@ -29,6 +29,8 @@ export interface ReceiveOptions {
   onObject?: (o: ObjectRef, bytes: number) => void;
   /** Called with the bytes of each metadata object of these types as it arrives. */
   keep?: { types: ReadonlySet<ObjectType>; fn: (o: ObjectRef, bytes: Buffer) => void };
+  /** Called with the bytes of each object of these types BEFORE it is written; a throw refuses it (and ends the pack). */
+  gate?: { types: ReadonlySet<ObjectType>; fn: (o: ObjectRef, bytes: Buffer) => Promise<void> };
 }
 
 /** Store refusals that mean "the server sent a bad object". */
@@ -109,6 +111,7 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
           case 'o': {
             const ref = next(r.t, r.c);
             if (r.d.length > ref.limit) throw tooLarge(ref, r.d.length);
+            if (opts.gate?.types.has(ref.type)) await opts.gate.fn({ type: ref.type, checksum: ref.checksum }, Buffer.from(r.d.buffer, r.d.byteOffset, r.d.byteLength));
             await room();
             start({ type: ref.type, checksum: ref.checksum }, Buffer.from(r.d.buffer, r.d.byteOffset, r.d.byteLength), r.d.length);
             break;
@@ -130,6 +133,14 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
             const ref: ObjectRef = { type: large!.ref.type, checksum: large!.ref.checksum };
             large = undefined;
             await file.close();
+            if (opts.gate?.types.has(ref.type)) {
+              try {
+                await opts.gate.fn(ref, await readFile(path));
+              } catch (err) {
+                await rm(path, { force: true });
+                throw err;
+              }
+            }
             await room();
             start(ref, { path }, size, () => rm(path, { force: true }));
             break;

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { KeyFile, atomicWriteFile, fsError, type Repo } from '@osgit/store';
+import { join, resolve } from 'node:path';
+import { KeyFile, StoreError, atomicWriteFile, fsError, type Repo } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
+import { loadTrustedKeys } from '../trust/sign-api.js';
+import { publicKeyring, remoteKeyringPath } from './remote-keyring.js';
 import { type Remote, checkRemoteName, checkRemoteOption, checkRemoteUrl, readRemote, remoteGroup, remoteNames } from './remote.js';
 
 /**
@@ -56,6 +58,26 @@ export interface AddRemoteOptions {
   set?: ReadonlyArray<readonly [string, string]>;
   /** an existing remote of that name is left as it is instead of REMOTE_EXISTS */
   ifNotExists?: boolean;
+  /** trust settings, written as OSTree's keys (see RemoteTrustOptions) */
+  trust?: RemoteTrustOptions;
+}
+
+/** `remote add` flags for what pulls verify; written as the keys `ostree remote add` writes. */
+export interface RemoteTrustOptions {
+  /** `sign-verify=true`: commits must carry a valid ed25519 signature (needs a key or a key file) */
+  signVerify?: 'ed25519';
+  /** `verification-ed25519-key=`: one base64 public key */
+  verificationKey?: string;
+  /** `verification-ed25519-file=` (absolute path written): a file of base64 public keys, one a line */
+  verificationFile?: string;
+  /** `sign-verify-summary=true` */
+  signVerifySummary?: boolean;
+  /** `gpg-verify-summary=true` */
+  gpgVerifySummary?: boolean;
+  /** keyring files (armored or binary) whose public keys become `<repo>/NAME.trustedkeys.gpg` */
+  gpgImport?: readonly string[];
+  /** `osgit-max-summary-age=SECONDS` */
+  maxSummaryAgeSecs?: number;
 }
 
 /**
@@ -70,7 +92,10 @@ export async function addRemote(repo: Repo, opts: AddRemoteOptions): Promise<{ a
   if (opts.branches && opts.branches.length > 0) keys.push(['branches', opts.branches.map((b) => `${b};`).join('')]);
   for (const [k, v] of opts.set ?? []) keys.push([k, v]);
   if (opts.gpgVerify === false) keys.push(['gpg-verify', 'false']);
+  keys.push(...(await trustKeys(opts.trust ?? {})));
   for (const [k, v] of keys) checkRemoteOption(k, v, opts.name);
+  // Read (and refused, KEY_INVALID) before anything is written.
+  const keyring = opts.trust?.gpgImport && opts.trust.gpgImport.length > 0 ? await publicKeyring(opts.trust.gpgImport) : null;
 
   const config = await readConfig(repo);
   const existing = readRemoteOrNull(config, opts.name);
@@ -79,6 +104,8 @@ export async function addRemote(repo: Repo, opts: AddRemoteOptions): Promise<{ a
     throw new ProtocolError('REMOTE_EXISTS', `remote ${opts.name} already exists (pass --if-not-exists to keep it, or delete it first)`, { remote: opts.name });
   }
   for (const [k, v] of keys) config.set(remoteGroup(opts.name), k, v);
+  // The keyring first: a remote that asks for verification never exists without its keys.
+  if (keyring) await atomicWriteFile(remoteKeyringPath(repo, opts.name), keyring, { fsync: repo.fsync });
   await writeConfig(repo, config);
   return { added: true, remote: readRemote(config, opts.name)! };
 }
@@ -93,7 +120,47 @@ export async function deleteRemote(repo: Repo, name: string, opts: { ifExists?: 
   }
   config.removeGroup(remoteGroup(name));
   await writeConfig(repo, config);
+  // As `ostree remote delete`: the remote's keyring goes with it (a later remote of that name must not inherit its keys).
+  await fs.rm(remoteKeyringPath(repo, name), { force: true });
   return true;
+}
+
+/**
+ * The config keys of the trust flags, in the order ostree writes them, each checked: a key that
+ * is not one is KEY_INVALID; a verification without a key, or a key without a verification, is
+ * INVALID_ARGUMENT. Nothing is written here.
+ */
+async function trustKeys(t: RemoteTrustOptions): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  const hasKey = t.verificationKey !== undefined || t.verificationFile !== undefined;
+  if ((t.signVerify !== undefined || t.signVerifySummary) && !hasKey) {
+    throw new StoreError('INVALID_ARGUMENT', 'ed25519 verification needs --verification-key B64 or --verification-file FILE');
+  }
+  if (hasKey && t.signVerify === undefined && !t.signVerifySummary) {
+    throw new StoreError('INVALID_ARGUMENT', 'a verification key needs --sign-verify ed25519 (commits) or --sign-verify-summary');
+  }
+  if (t.signVerify !== undefined && t.signVerify !== 'ed25519') {
+    throw new StoreError('INVALID_ARGUMENT', `unknown signature type ${JSON.stringify(t.signVerify)} (osgit verifies ed25519 and, through gpg-verify, OpenPGP)`);
+  }
+  if (t.verificationKey !== undefined) {
+    await loadTrustedKeys({ ed25519Keys: [t.verificationKey] }); // KEY_INVALID
+    out.push(['verification-ed25519-key', t.verificationKey]);
+  }
+  if (t.verificationFile !== undefined) {
+    const file = resolve(t.verificationFile);
+    await loadTrustedKeys({ ed25519Files: [file] }); // KEY_INVALID
+    out.push(['verification-ed25519-file', file]);
+  }
+  if (t.signVerify) out.push(['sign-verify', 'true']);
+  if (t.signVerifySummary) out.push(['sign-verify-summary', 'true']);
+  if (t.gpgVerifySummary) out.push(['gpg-verify-summary', 'true']);
+  if (t.maxSummaryAgeSecs !== undefined) {
+    if (!Number.isInteger(t.maxSummaryAgeSecs) || t.maxSummaryAgeSecs <= 0) {
+      throw new StoreError('INVALID_ARGUMENT', `the maximum summary age must be a positive number of seconds, not ${t.maxSummaryAgeSecs}`);
+    }
+    out.push(['osgit-max-summary-age', String(t.maxSummaryAgeSecs)]);
+  }
+  return out;
 }
 
 /** A remote group that cannot be read (no url) still blocks a new one of the same name. */

@@ -20,9 +20,37 @@ export interface Remote {
   stallTimeoutSecs?: number;
   /** `osgit-protocol=auto|smart|dumb` */
   protocol?: RemoteProtocol;
+  /** what pulls from this remote must verify (OSTree's keys, and osgit's summary age) */
+  trust: RemoteTrust;
   /** every key of the group as written, OSTree's and osgit's */
   options: Record<string, string>;
 }
+
+/**
+ * A remote's trust settings, OSTree's keys as ostree reads them (reference §5.3), so that
+ * `ostree pull` and `osgit pull` verify the same things from one config.
+ */
+export interface RemoteTrust {
+  /** `gpg-verify=` (OSTree's default: true). Commits must carry a valid OpenPGP signature from the remote's keyring; without a keyring osgit verifies nothing and says so */
+  gpgVerify: boolean;
+  /** `gpg-verify-summary=` (default false): summary.sig must carry a valid OpenPGP signature */
+  gpgVerifySummary: boolean;
+  /** `sign-verify=` (default false): commits must carry a valid ed25519 signature (`ostree.sign.ed25519`) */
+  signVerify: boolean;
+  /** `sign-verify-summary=` (default false): summary.sig must carry a valid ed25519 signature */
+  signVerifySummary: boolean;
+  /** `verification-ed25519-key=`: one base64 public key */
+  ed25519Key?: string;
+  /** `verification-ed25519-file=`: a file of base64 public keys, one a line */
+  ed25519File?: string;
+  /** `gpgkeypath=`: further keyring files (`;` or `,` separated), besides `<repo>/<remote>.trustedkeys.gpg` */
+  gpgKeyPaths: string[];
+  /** `osgit-max-summary-age=SECONDS`: a verified summary whose ostree.summary.last-modified is older is SUMMARY_STALE */
+  maxSummaryAgeSecs?: number;
+}
+
+/** The boolean keys of a remote's trust settings (each true or false, as GKeyFile spells booleans). */
+export const TRUST_BOOLEAN_KEYS = ['gpg-verify', 'gpg-verify-summary', 'sign-verify', 'sign-verify-summary'] as const;
 
 export type RemoteProtocol = 'auto' | 'smart' | 'dumb';
 export const REMOTE_PROTOCOLS: readonly RemoteProtocol[] = ['auto', 'smart', 'dumb'];
@@ -57,6 +85,7 @@ export function readRemote(config: KeyFile, name: string): Remote | null {
     gpgVerify: config.getBoolean(group, 'gpg-verify', true),
     branches: (options.branches ?? '').split(';').filter((b) => b !== ''),
     options,
+    trust: readTrust(options, name),
   };
   if (options.contenturl !== undefined) remote.contentUrl = options.contenturl;
   if (options['osgit-token'] !== undefined) remote.token = options['osgit-token'];
@@ -111,9 +140,39 @@ export function checkRemoteOption(key: string, value: string, remote: string): v
   if (key === 'url' || key === 'contenturl') checkRemoteUrl(value, key);
   if (key === 'osgit-stall-timeout-secs') parseStallTimeout(value, remote);
   if (key === 'osgit-protocol') parseProtocol(value, remote);
-  if (key === 'gpg-verify' && value !== 'true' && value !== 'false') {
-    throw new ProtocolError('REMOTE_INVALID', `remote option gpg-verify must be true or false, not ${JSON.stringify(value)}`, { remote, key });
+  if ((TRUST_BOOLEAN_KEYS as readonly string[]).includes(key) && value !== 'true' && value !== 'false') {
+    throw new ProtocolError('REMOTE_INVALID', `remote option ${key} must be true or false, not ${JSON.stringify(value)}`, { remote, key });
   }
+  if (key === 'osgit-max-summary-age') parseMaxSummaryAge(value, remote);
+}
+
+function readTrust(options: Record<string, string>, name: string): RemoteTrust {
+  // Strict, unlike GKeyFile's lenient reading elsewhere: a typo (`sign-verify=yes`) must not turn verification off.
+  const bool = (key: string, dflt: boolean): boolean => {
+    const v = options[key];
+    if (v === undefined) return dflt;
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    throw new ProtocolError('REMOTE_INVALID', `remote ${name}: ${key} must be true or false, not ${JSON.stringify(v)}`, { remote: name, key });
+  };
+  const trust: RemoteTrust = {
+    gpgVerify: bool('gpg-verify', true),
+    gpgVerifySummary: bool('gpg-verify-summary', false),
+    signVerify: bool('sign-verify', false),
+    signVerifySummary: bool('sign-verify-summary', false),
+    gpgKeyPaths: (options.gpgkeypath ?? '').split(/[;,]/).map((p) => p.trim()).filter((p) => p !== ''),
+  };
+  if (options['verification-ed25519-key'] !== undefined) trust.ed25519Key = options['verification-ed25519-key'];
+  if (options['verification-ed25519-file'] !== undefined) trust.ed25519File = options['verification-ed25519-file'];
+  if (options['osgit-max-summary-age'] !== undefined) trust.maxSummaryAgeSecs = parseMaxSummaryAge(options['osgit-max-summary-age'], name);
+  return trust;
+}
+
+function parseMaxSummaryAge(text: string, remote: string): number {
+  if (!/^\d+$/.test(text) || !(Number(text) > 0)) {
+    throw new ProtocolError('REMOTE_INVALID', `remote ${remote}: osgit-max-summary-age must be a positive whole number of seconds, not ${JSON.stringify(text)}`, { remote });
+  }
+  return Number(text);
 }
 
 function parseStallTimeout(text: string, remote: string): number {
