@@ -29,7 +29,7 @@ export default class RemoteAdd extends OsgitCommand<RemoteAddResult> {
     'verification-key': Flags.string({ description: 'base64 ed25519 public key (verification-ed25519-key=)' }),
     'verification-file': Flags.string({ description: 'file of base64 ed25519 public keys, one a line (verification-ed25519-file=)' }),
     'sign-verify-summary': Flags.boolean({ description: 'summary.sig must carry a valid ed25519 signature (sign-verify-summary=true)' }),
-    'gpg-import': Flags.string({ description: 'OpenPGP public keys (armored or binary) to trust: written as REPO/NAME.trustedkeys.gpg, as ostree does (repeatable)', multiple: true }),
+    'gpg-import': Flags.string({ description: 'OpenPGP public keys (armored or binary) to trust: written as REPO/NAME.trustedkeys.gpg, as ostree does (repeatable)', multiple: true, multipleNonGreedy: true }),
     'gpg-verify-summary': Flags.boolean({ description: 'summary.sig must carry a valid OpenPGP signature (gpg-verify-summary=true)' }),
     'max-summary-age': Flags.string({ description: 'refuse a verified summary older than this (ostree.summary.last-modified): 3600, 90m, 12h, 3d, 1w (osgit-max-summary-age=SECONDS)' }),
   };
