@@ -187,6 +187,16 @@ describe('refusals', () => {
     expect((await osgit(['rev-parse', '--repo', repo, 'os/third'])).code).toBe(2);
   });
 
+  it('verify --remote trusts the keys the remote is configured with', async () => {
+    await osgitOk(['remote', 'add', '--repo', repo, 'keyed', 'http://127.0.0.1:9/repo', '--sign-verify', 'ed25519', '--verification-key', VECTOR_PUBLIC]);
+    await osgitOk(['remote', 'add', '--repo', repo, 'bare', 'http://127.0.0.1:9/repo', '--no-gpg-verify']);
+    const ok = await osgitOk(['verify', '--repo', repo, signed, '--remote', 'keyed', '--json']);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, checks: [{ type: 'ed25519', key: VECTOR_PUBLIC, valid: true }] });
+    expect((await osgit(['verify', '--repo', repo, unsigned, '--remote', 'keyed'])).code).toBe(10);
+    const none = await osgit(['verify', '--repo', repo, signed, '--remote', 'bare', '--json']);
+    expect([none.code, JSON.parse(none.stdout).error.code]).toEqual([2, 'USAGE']);
+  });
+
   it('sign and verify with no key at all: USAGE, exit 2', async () => {
     expect((await osgit(['sign', '--repo', repo, signed])).code).toBe(2);
     expect((await osgit(['verify', '--repo', repo, signed])).code).toBe(2);

@@ -33,3 +33,9 @@ export async function trustedKeysFromFlags(opts: { keys?: string[]; keysFiles?: 
   }
   return loadTrustedKeys({ ed25519Keys: inline, ed25519Files: files, gpgKeyrings: opts.gpgKeyrings ?? [] });
 }
+
+/** Both sets of trusted keys together. */
+export function mergeTrustedKeys(a: TrustedKeys, b: TrustedKeys): TrustedKeys {
+  const gpg = [...((a.gpg as unknown[] | null) ?? []), ...((b.gpg as unknown[] | null) ?? [])];
+  return { ed25519: [...a.ed25519, ...b.ed25519], gpg: a.gpg === null && b.gpg === null ? null : gpg };
+}
