@@ -41,12 +41,20 @@ let unlisted: Ed25519Pair;
 /** Where a metadata object of `repo` (archive or bare-user: same layout for commits) lives. */
 const objectFile = (repo: string, checksum: string, ext: string) => join(repo, 'objects', checksum.slice(0, 2), `${checksum.slice(2)}.${ext}`);
 
-/** Signs commit `commit` of `repo` with ed25519 key `key`, as OSTree's ed25519 signer: `ostree.sign.ed25519` (aay) over the raw commit bytes. */
-async function signEd25519(repo: string, commit: string, key: Ed25519Pair): Promise<void> {
+/**
+ * Signs commit `commit` of `repo` with ed25519 key `key`, as OSTree's ed25519 signer:
+ * `ostree.sign.ed25519` (aay) over the raw commit bytes; `append` keeps the signatures there.
+ */
+async function signEd25519(repo: string, commit: string, key: Ed25519Pair, opts: { append?: boolean } = {}): Promise<void> {
   const bytes = await fs.readFile(objectFile(repo, commit, 'commit'));
   const privateKey = { key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), key.secret.subarray(0, 32)]), format: 'der' as const, type: 'pkcs8' as const };
   const signature = sign(null, bytes, privateKey);
-  const meta = gvariant.serialize('a{sv}', [['ostree.sign.ed25519', { type: 'aay', value: [new Uint8Array(signature)] }]]);
+  let before: Uint8Array[] = [];
+  if (opts.append) {
+    const old = gvariant.deserialize('a{sv}', await fs.readFile(objectFile(repo, commit, 'commitmeta'))) as Array<[string, gvariant.GVariantBox]>;
+    before = old[0]![1].value as Uint8Array[];
+  }
+  const meta = gvariant.serialize('a{sv}', [['ostree.sign.ed25519', { type: 'aay', value: [...before, new Uint8Array(signature)] }]]);
   await fs.writeFile(objectFile(repo, commit, 'commitmeta'), meta);
 }
 
@@ -220,6 +228,36 @@ describe('osgit serve --protect', () => {
       expect(r.code, r.stderr).toBe(10);
       expect(errorOf(r).message).toContain(c1);
       expect(await serverRef(srv, 'os/stable')).toBeNull();
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it('promotes a commit the server has, signed by a key not listed, once the push adds a listed signature; a push that drops a signature changes nothing', async () => {
+    const { repo: srv, served } = await serveRepo(['--protect', 'os', '--protect-keys', listed.publicFile]);
+    try {
+      const { repo, tree } = await clientRepo(served.url);
+      const c1 = await commit(repo, tree, 'dev/ci');
+      await signEd25519(repo, c1, unlisted); // the CI key
+      expect((await push(repo, 'dev/ci')).code).toBe(0);
+      const ciMeta = await fs.readFile(objectFile(srv, c1, 'commitmeta'));
+
+      // Re-signed without the CI signature: the server keeps its copy, so the check still fails.
+      await signEd25519(repo, c1, listed);
+      const stripped = await push(repo, 'dev/ci:os/stable');
+      expect(stripped.code, stripped.stderr).toBe(10);
+      expect(errorOf(stripped).code).toBe('SIGNATURE_INVALID');
+      expect(await fs.readFile(objectFile(srv, c1, 'commitmeta'))).toEqual(ciMeta);
+      expect(await serverRef(srv, 'os/stable')).toBeNull();
+
+      // The CI signature kept and the release signature added: the server takes it, and the ref moves.
+      await fs.writeFile(objectFile(repo, c1, 'commitmeta'), ciMeta);
+      await signEd25519(repo, c1, listed, { append: true });
+      const promoted = await push(repo, 'dev/ci:os/stable');
+      expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
+      expect(await serverRef(srv, 'os/stable')).toBe(c1);
+      expect(await fs.readFile(objectFile(srv, c1, 'commitmeta'))).toEqual(await fs.readFile(objectFile(repo, c1, 'commitmeta')));
+      if (OSTREE) await ostreeOk(['fsck', '--repo', srv]);
     } finally {
       await served.stop();
     }

@@ -19,5 +19,11 @@ export async function listPushObjects(repo: Repo, wants: readonly Checksum[], ha
   const commits = new Set<Checksum>(wants);
   for await (const node of walkCommits(repo, wants, { exclude: haves })) commits.add(node.checksum);
   for await (const o of reachableObjects(repo, [...commits], { haves, depth: 0 })) out.push(o);
+  // A tip the server has already still offers its detached metadata: signatures may have been
+  // added here since (a build promoted to a protected ref); the server takes only additions.
+  const listed = new Set(out.filter((o) => o.type === 'commitmeta').map((o) => o.checksum));
+  for (const tip of wants) {
+    if (!listed.has(tip) && repo.hasObjectSync(tip, 'commitmeta')) out.push({ type: 'commitmeta', checksum: tip });
+  }
   return out;
 }

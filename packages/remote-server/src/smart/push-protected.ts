@@ -34,12 +34,14 @@ export function isProtectedRef(ref: string, prefixes: readonly string[]): boolea
  * For every update that moves a protected ref: each commit the new tip reaches over every parent
  * that the ref's old value does not (`rev-list NEW ^OLD`: the tip, the commits the push brings,
  * and commits already on the server that this ref never held) must carry a valid signature by
- * one of the keys in its detached metadata, read as the push left it (staged or already on the
- * server). ostree's pull verifies every commit it fetches, so one unsigned commit in between
+ * one of the keys in its detached metadata, as it will be once the push is through (a replacement
+ * the push brings, else staged by it, else on the server). ostree's pull verifies every commit it fetches, so one unsigned commit in between
  * would fail every verifying client: it is refused here, before any ref moves.
  * Throws SIGNATURE_MISSING or SIGNATURE_INVALID (HTTP 403) naming the commit and the ref.
  */
-export async function checkProtectedUpdates(view: PushView, planned: readonly PlannedUpdate[], rules: ProtectedRefs | null): Promise<void> {
+export async function checkProtectedUpdates(
+  view: PushView, planned: readonly PlannedUpdate[], rules: ProtectedRefs | null, commitMeta: ReadonlyMap<Checksum, Uint8Array> = new Map(),
+): Promise<void> {
   if (!rules || rules.prefixes.length === 0) return;
   const graph = new PushCommitGraph(view);
   for (const p of planned) {
@@ -50,7 +52,8 @@ export async function checkProtectedUpdates(view: PushView, planned: readonly Pl
     // Oldest first: the message names the first commit a client would stumble on.
     for (const commit of fresh.reverse()) {
       const bytes = Buffer.from(await view.readMetadata(commit, 'commit'));
-      const report = await verifySignedBytes(bytes, await detachedMetadata(view, commit), rules.keys);
+      const pushedMeta = commitMeta.get(commit);
+      const report = await verifySignedBytes(bytes, pushedMeta ? Buffer.from(pushedMeta) : await detachedMetadata(view, commit), rules.keys);
       const what = commit === p.new ? `commit ${commit} (the new tip of protected ref ${p.ref})` : `commit ${commit} (pushed for protected ref ${p.ref}, tip ${p.new})`;
       requireValidSignature(report, what, { ref: p.ref, commit, tip: p.new });
     }

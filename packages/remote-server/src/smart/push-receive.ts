@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checksumFromBytes, type Checksum, type ObjectType, type Transaction } from '@osgit/store';
+import { checksumFromBytes, verifyMetadataObject, type Checksum, type ObjectType, type Transaction } from '@osgit/store';
 import { pack, ProtocolError, type PushReply } from '@osgit/protocol';
 
 /** What a push stream has delivered so far; filled in as it goes, so it is known however the stream ends. */
@@ -12,12 +12,17 @@ export interface ReceiveState {
   /** commit objects received (staged or already present) */
   commits: Checksum[];
   updates: pack.PackRefUpdate[] | null;
+  /**
+   * `.commitmeta` pushed for commits that have one on the server already (checked as a{sv}, not
+   * staged: detached metadata is rewritten in place; see push-commitmeta.ts for what is taken)
+   */
+  commitMeta: Map<Checksum, Uint8Array>;
   /** true once the pack's 'end' record was read */
   complete: boolean;
 }
 
 export function emptyReceiveState(): ReceiveState {
-  return { received: 0, stored: [], storedBytes: 0, commits: [], updates: null, complete: false };
+  return { received: 0, stored: [], storedBytes: 0, commits: [], updates: null, commitMeta: new Map(), complete: false };
 }
 
 export interface ReceiveOptions {
@@ -43,7 +48,10 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
   let spoolBytes = 0;
 
   const write = (type: ObjectType, checksum: Checksum, data: Uint8Array | { path: string }, after?: () => Promise<void>): Promise<void> => {
-    const p = tx.writeReceivedObject(checksum, type, data).then(
+    const stored = type === 'commitmeta' && tx.repo.hasObjectSync(checksum, 'commitmeta')
+      ? replacementMeta(checksum, data, state).then(() => 0)
+      : tx.writeReceivedObject(checksum, type, data);
+    const p = stored.then(
       (bytes) => {
         state.received++;
         if (type === 'commit') state.commits.push(checksum);
@@ -112,6 +120,13 @@ export async function receivePack(tx: Transaction, body: AsyncIterable<Uint8Arra
     if (spoolDir) await fs.rm(spoolDir, { recursive: true, force: true });
   }
   if (failure) throw failure;
+}
+
+/** Keeps the bytes of a `.commitmeta` the server already has a version of, once they parse as a{sv}. */
+async function replacementMeta(checksum: Checksum, data: Uint8Array | { path: string }, state: ReceiveState): Promise<void> {
+  const bytes = data instanceof Uint8Array ? data : await fs.readFile(data.path);
+  verifyMetadataObject(checksum, 'commitmeta', bytes);
+  state.commitMeta.set(checksum, bytes);
 }
 
 function tooLarge(size: number, limit: number): ProtocolError {

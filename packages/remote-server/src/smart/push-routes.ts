@@ -16,6 +16,7 @@ import { commitWithRefs, planRefUpdates } from './push-refs.js';
 import { emptyReceiveState, receivePack, type ReceiveState } from './push-receive.js';
 import { publishSummary, type SummaryPublishing } from '../summary-publish.js';
 import { checkProtectedUpdates, type ProtectedRefs } from './push-protected.js';
+import { acceptedCommitMetaUpdates, installCommitMeta } from './push-commitmeta.js';
 
 /**
  * Server options of the push routes (AppOptions.smart): the token PUBLIC key (PEM or OSTree's
@@ -61,7 +62,9 @@ export const pushRoutes: SmartRoutes = {
         // One lstat each, synchronously (a thread-pool round trip per object cost more than the
         // call); the loop yields every 1000 so other requests keep moving.
         for (const [i, o] of asked.entries()) {
-          if (!repo.hasObjectSync(o.checksum, o.type)) missing.push(o);
+          // Detached metadata is always asked for: the client's copy may carry signatures added
+          // since the server got its own (a few hundred bytes per commit; see push-commitmeta.ts).
+          if (o.type === 'commitmeta' || !repo.hasObjectSync(o.checksum, o.type)) missing.push(o);
           if (i % 1000 === 999) await new Promise((r) => setImmediate(r));
         }
         res.setHeader('Cache-Control', 'no-store');
@@ -104,7 +107,8 @@ export const pushRoutes: SmartRoutes = {
  *  3. a hostile pack (an object that fails verification, garbage) keeps nothing;
  *  4. the ref updates are checked (token, connectivity, fast-forward);
  *  5. the signatures of the commits a protected ref would reach are checked; a refusal keeps
- *     nothing (refused by trust: nothing written, the client exits 10);
+ *     nothing (refused by trust: nothing written, the client exits 10); `.commitmeta` of commits
+ *     the server had, pushed again with signatures added, replace the server's;
  *  6. the objects are made durable and the refs moved by compare-and-swap in one commit; then the
  *     summary is regenerated and, with the server's keys, signed, before the answer.
  */
@@ -176,8 +180,12 @@ async function handlePush(repo: Repo, req: Request, opts: {
     await tx.abort();
     return failed(err, false);
   }
+  let commitMeta;
   try {
-    await checkProtectedUpdates(view, planned, opts.protectedRefs);
+    commitMeta = await acceptedCommitMetaUpdates(repo, state.commitMeta);
+    await checkProtectedUpdates(view, planned, opts.protectedRefs, commitMeta);
+    // Signatures added to commits the server had are in place before any ref moves to them.
+    await installCommitMeta(repo, commitMeta);
   } catch (err) {
     await tx.abort();
     return failed(err, false);
