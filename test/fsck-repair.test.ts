@@ -171,6 +171,50 @@ describe.skipIf(!OSTREE || !NGINX)('osgit fsck --repair', () => {
     }
   });
 
+  it('on a remote with trusted keys, stores refetched detached metadata only when its signature verifies', async () => {
+    const origin = join(tmp.make('signed-origin'), 'repo');
+    await ostreeInit(origin, 'archive');
+    const tree = tmp.make('signed-tree');
+    writeFileSync(join(tree, 'a.txt'), 'signed\n');
+    const commit = (await ostreeOk(['commit', `--repo=${origin}`, '-b', 'os/stable', '--timestamp=@1577836800', tree])).stdout.trim();
+    const keys = tmp.make('keys');
+    await osgitOk(['keygen', '--out', join(keys, 'good')]);
+    await osgitOk(['keygen', '--out', join(keys, 'other')]);
+    await osgitOk(['sign', '--repo', origin, 'os/stable', '--key', join(keys, 'good.secret')]);
+    // A copy whose detached metadata carries a valid signature by a key the client does not trust.
+    const forged = join(tmp.make('forged'), 'repo');
+    cpSync(origin, forged, { recursive: true });
+    rmSync(objectPath(forged, commit, 'commit', 'archive').replace(/\.commit$/, '.commitmeta'));
+    await osgitOk(['sign', '--repo', forged, 'os/stable', '--key', join(keys, 'other.secret')]);
+    const [good, bad] = await Promise.all([startNginx(origin), startNginx(forged)]);
+    try {
+      const pub = readFileSync(join(keys, 'good.pub'), 'utf8').trim();
+      const trust = ['--set', 'sign-verify=true', '--set', `verification-ed25519-key=${pub}`];
+      const client = await makeClientRepo(tmp, 'bare-user', good.url, trust);
+      await osgitOk(['remote', 'add', '--repo', client, '--no-gpg-verify', ...trust, 'forged', bad.url]);
+      await osgitOk(['pull', '--repo', client, 'origin', 'os/stable']);
+      const meta = objectPath(client, commit, 'commit', 'bare-user').replace(/\.commit$/, '.commitmeta');
+      const want = readFileSync(meta);
+
+      rmSync(meta);
+      flipByte(objectPath(client, commit, 'commit', 'bare-user'));
+      const refused = await repairJson(client, ['--remote', 'forged']);
+      expect(refused.r.code, output(refused.r)).toBe(4);
+      expect(refused.json.repaired.map((o) => `${o.type} ${o.was}`)).toEqual(['commit corrupt']);
+      expect(refused.json.unrepaired).toEqual([expect.objectContaining({ checksum: commit, type: 'commitmeta', code: 'SIGNATURE_INVALID', remote: 'forged' })]);
+      expect(existsSync(meta)).toBe(false);
+
+      flipByte(objectPath(client, commit, 'commit', 'bare-user'));
+      const { r, json } = await repairJson(client, ['--remote', 'origin']);
+      expect(r.code, output(r)).toBe(0);
+      expect(json.repaired.map((o) => `${o.type} ${o.was}`).sort()).toEqual(['commit corrupt', 'commitmeta missing']);
+      expect(readFileSync(meta)).toEqual(want);
+      await osgitOk(['verify', '--repo', client, 'origin:os/stable', '--key', join(keys, 'good.pub')]);
+    } finally {
+      await Promise.all([good.stop(), bad.stop()]);
+    }
+  });
+
   it('reports what a remote lacks (exit 4), repairs the rest, leaves the commit partial; a later repair from a complete remote finishes', async () => {
     const lacking = join(tmp.make('lacking'), 'repo');
     cpSync(remote.path, lacking, { recursive: true });
@@ -225,7 +269,7 @@ describe.skipIf(!OSTREE || !NGINX)('osgit fsck --repair', () => {
     }
   });
 
-  it('repairs from a mirror of the origin (ostree pull --mirror), named with --remote', async () => {
+  it('repairs from a mirror of the origin (ostree pull --mirror, and osgit mirror), named with --remote', async () => {
     const mirror = join(tmp.make('mirror'), 'repo');
     await ostreeInit(mirror, 'archive');
     await ostreeOk(['remote', 'add', `--repo=${mirror}`, '--no-gpg-verify', 'origin', web.url]);
@@ -243,6 +287,21 @@ describe.skipIf(!OSTREE || !NGINX)('osgit fsck --repair', () => {
       await bothFscksPass(client);
       const { theirs } = await checkouts(client, 'bare-user', 'origin:test/main');
       expectTreesEqual(original.get('user')!, theirs, { labels: ['original', 'after repair from the mirror'] });
+
+      // And from osgit's own mirror of the origin, served by osgit serve.
+      const ours = join(tmp.make('osgit-mirror'), 'repo');
+      await osgitOk(['mirror', web.url, ours, 'test/main']);
+      const serve = await startServe({ repo: ours });
+      try {
+        await osgitOk(['remote', 'add', '--repo', client, '--no-gpg-verify', 'osgit-mirror', serve.url]);
+        const again = await damage(client, 'bare-user', 'origin:test/main');
+        const second = await repairJson(client, ['--remote', 'osgit-mirror']);
+        expect(second.r.code, output(second.r)).toBe(0);
+        expect(second.json.repaired.map((o) => `${o.remote} ${o.checksum}`).sort()).toEqual([again.corrupt, again.dirtree, again.below].map((c) => `osgit-mirror ${c}`).sort());
+        await bothFscksPass(client);
+      } finally {
+        await serve.stop();
+      }
     } finally {
       await srv.stop();
     }

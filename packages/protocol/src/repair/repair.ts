@@ -1,7 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import {
-  type Checksum, type FsckResult, StoreError, Transaction, clearCommitPartial, fsck, markCommitPartial, quarantineObject,
+  type Checksum, type FsckResult, type TrustedKeys, StoreError, Transaction, clearCommitPartial, fsck, markCommitPartial, quarantineObject,
+  verifySignedBytes,
 } from '@osgit/store';
+import { remoteTrustedKeys } from '../remotes/remote-trust.js';
 import { getRemote, listRemotes } from '../remotes/remote-config.js';
 import type { Remote } from '../remotes/remote.js';
 import { HttpClient } from '../transport/http-client.js';
@@ -40,6 +42,10 @@ export async function repair(ctx: RepairContext, opts: RepairOptions = {}): Prom
     }
     remoteOf.set(commit, remote);
   }
+
+  // Trust settings are read before anything changes: a remote whose keys cannot be read stops the repair here.
+  const keysOf = new Map<Remote, TrustedKeys | null>();
+  for (const remote of new Set(remoteOf.values())) if (remote) keysOf.set(remote, await remoteTrustedKeys(repo, remote));
 
   const was = new Map<string, 'corrupt' | 'missing'>();
   for (const p of before.problems) was.set(key(p.checksum, p.type), p.state);
@@ -81,8 +87,10 @@ export async function repair(ctx: RepairContext, opts: RepairOptions = {}): Prom
         ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
         ...(opts.retryDelayMs !== undefined ? { retryDelayMs: opts.retryDelayMs } : {}),
       });
+      const keys = keysOf.get(remote) ?? null;
       const walk = new RefetchWalk({
         repo, tx, http, seen, was,
+        ...(keys ? { verifyDetached: detachedCheck(remote.name, keys) } : {}),
         remote: remote.name,
         objectsUrl: remote.contentUrl ?? remote.url,
         connections: opts.connections ?? 16,
@@ -126,6 +134,19 @@ export async function repair(ctx: RepairContext, opts: RepairOptions = {}): Prom
     commitsRepaired: complete,
     commitsPartial: incomplete.filter((c) => repo.hasObjectSync(c, 'commit')),
     fsck: after,
+  };
+}
+
+/**
+ * For a remote with trusted keys: refetched detached metadata must carry a signature of its
+ * commit that verifies with them (as a verifying pull requires), else it is not stored.
+ */
+function detachedCheck(remote: string, keys: TrustedKeys): (commit: Checksum, commitBytes: Uint8Array, detached: Uint8Array) => Promise<string | null> {
+  return async (commit, commitBytes, detached) => {
+    const report = await verifySignedBytes(Buffer.from(commitBytes), Buffer.from(detached), keys);
+    if (report.valid) return null;
+    const checks = report.checks.map((c) => `${c.type} ${c.key || '(unknown key)'}: ${c.valid ? 'valid' : c.error ?? 'invalid'}`);
+    return `the detached metadata of commit ${commit} has no signature that verifies with remote ${remote}'s trusted keys${checks.length ? ` (${checks.join('; ')})` : ' (none)'}`;
   };
 }
 
