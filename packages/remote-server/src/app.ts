@@ -55,7 +55,7 @@ export async function createApp(opts: AppOptions): Promise<OsgitApp> {
   const resolver: RepoResolver = opts.repo !== undefined ? await singleRepo(opts.repo) : await repoRoot(opts.root!);
   const summary = opts.summary ?? {};
   if (opts.repo !== undefined) await ensureSummary((await resolver.resolve('/', [])).repo, summary);
-  const serveStaticFile = staticFileRoute(summary);
+  const serveStaticFile = staticFileRoute(summary, log);
 
   // Below a repository's base: `/osgit/v1/...` is the smart side, everything else the static
   // layout (dispatched directly: most requests of a dumb pull are small files, where a router's

@@ -128,6 +128,16 @@ describe('publishSummary with signing keys', () => {
     expect(signedBy(fresh, readFileSync(join(repo.path, 'summary.sig')), ours)).toBe(true);
   });
 
+  it('serves the files as they are and reports the error when signing fails', async () => {
+    const repo = await Repo.init(join(tmp.make('failing'), 'repo'), { mode: 'archive' });
+    await updateSummary(repo);
+    const broken = { signingKeys: [{ type: 'gpg' as const, fingerprint: 'F00', key: { not: 'a key' } }] };
+    const errors: unknown[] = [];
+    const opened = await readSummaryFile(repo, broken, async () => fsp.readFile(join(repo.path, 'summary')), (err) => errors.push(err));
+    expect(opened.length).toBeGreaterThan(0);
+    expect(errors).toHaveLength(1);
+  });
+
   it('does nothing without keys or expiry: no summary is created', async () => {
     const repo = await Repo.init(join(tmp.make('plain'), 'repo'), { mode: 'archive' });
     await ensureSummary(repo, {});

@@ -101,13 +101,18 @@ export async function ensureSummary(repo: Repo, publishing: SummaryPublishing): 
  * Opens `summary` or `summary.sig` (through `open`) for a reader, after ensureSummary and never
  * during a publish: the file a reader gets is the one that matches its partner at that moment
  * (the open file keeps its contents whatever is renamed over it later). Without keys or expiry
- * it only opens.
+ * it only opens. If making sure fails (a signing error), `onError` hears of it and the files are
+ * served as they are: a verifying client refuses them, any other still pulls.
  */
-export async function readSummaryFile<T>(repo: Repo, publishing: SummaryPublishing, open: () => Promise<T>): Promise<T> {
+export async function readSummaryFile<T>(repo: Repo, publishing: SummaryPublishing, open: () => Promise<T>, onError?: (err: unknown) => void): Promise<T> {
   if (!guards(publishing)) return open();
   const st = stateOf(repo);
   return serialized(st, async () => {
-    await ensureNow(repo, publishing, st);
+    try {
+      await ensureNow(repo, publishing, st);
+    } catch (err) {
+      onError?.(err);
+    }
     return open();
   });
 }

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { openStaticFile, type Repo, type StaticFile, type StaticFileKind } from '@osgit/store';
 import { ServerError } from '../errors.js';
+import type { ServerLog } from '../log.js';
 import { readSummaryFile, type SummaryPublishing } from '../summary-publish.js';
 import { decodePathSegments } from '../request-path.js';
 import { decideRange, isNotModified, strongEtag, type Validators } from './conditional.js';
@@ -39,7 +40,7 @@ const CACHE_CONTROL: Readonly<Record<StaticFileKind, string>> = {
  * readSummaryFile: after the server made sure they are its own and current, never while it
  * publishes, so a reader never gets a summary.sig that does not sign the summary of that moment.
  */
-export const staticFileRoute = (summary: SummaryPublishing): RequestHandler => async (req, res, next) => {
+export const staticFileRoute = (summary: SummaryPublishing, log: ServerLog): RequestHandler => async (req, res, next) => {
   try {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -49,7 +50,9 @@ export const staticFileRoute = (summary: SummaryPublishing): RequestHandler => a
     const segments = decodePathSegments(req.path);
     const rel = segments.join('/');
     const open = () => openStaticFile(repo, rel);
-    const file = segments.some((s) => s.includes('/') || s.includes('\\')) ? null : rel === 'summary' || rel === 'summary.sig' ? await readSummaryFile(repo, summary, open) : await open();
+    const file = segments.some((s) => s.includes('/') || s.includes('\\')) ? null : rel === 'summary' || rel === 'summary.sig'
+      ? await readSummaryFile(repo, summary, open, (err) => log.error(err, { method: req.method, path: req.originalUrl }))
+      : await open();
     if (!file) {
       if (repo.mode !== 'archive' && /\.filez$/.test(req.path)) {
         res.locals.note = `repository mode is ${repo.mode}: no .filez objects on disk (dumb HTTP serves archive repositories; use the smart protocol)`;
