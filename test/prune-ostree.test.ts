@@ -130,6 +130,13 @@ for (const mode of ['archive', 'bare-user'] as const) {
         }
         expect(snapshot(b)).toEqual(theirSnapshot);
         expect(countLines(ours.stdout)).toEqual(countLines(theirs.stdout));
+        if (set.name.startsWith('--delete-commit')) {
+          // Tombstones (.tombstone-commit) are objects both fscks know.
+          expect(snapshot(b).files.some((f) => f.endsWith('.tombstone-commit'))).toBe(true);
+          const fsck = await osgit(['fsck', '--repo', b]);
+          expect(fsck.code, fsck.stdout + fsck.stderr).toBe(0);
+          await ostreeOk(['fsck', `--repo=${b}`]);
+        }
         if (set.name.startsWith('dry run')) expect(snapshot(b)).toEqual(before);
         else expect(snapshot(b).files.length).toBeLessThan(before.files.length);
       });
