@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { commitTree, parseTimestamp, revParse, signCommit, type CommitResult, type SigningKey, type WorktreeCommitResult } from '@osgit/store';
+import { commitTree, parseTimestamp, revParse, type CommitResult, type SigningKey, type WorktreeCommitResult } from '@osgit/store';
 import { OsgitCommand, type BaseFlags } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { requireWorktree } from '../worktree-context.js';
@@ -94,10 +94,9 @@ export default class Commit extends OsgitCommand<AnyCommitResult> {
         metadataStrings: parseMetadataStrings(flags['add-metadata-string']),
         bindings: !flags['no-bindings'],
         allowEmpty: flags['allow-empty'],
+        ...(signingKeys.length > 0 ? { signingKeys } : {}),
         onProgress: (p) => bar.update(p.files, { detail: `${(p.bytesRead / 1e6).toFixed(1)} MB read` }),
       });
-      // A worktree commit is signed right after it lands (its branch has moved already).
-      if (signingKeys.length > 0) await signCommit(worktree.repo, r.commit, signingKeys);
       return { ...r, worktree: worktree.path };
     } finally {
       bar.stop();

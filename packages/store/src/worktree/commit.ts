@@ -14,6 +14,8 @@ import { RecordedMetadataSource } from './recorded-metadata.js';
 import { treeFromScan } from './tree-from-scan.js';
 import { MARKER_NAME } from './state.js';
 import type { Worktree } from './worktree.js';
+import type { SigningKey } from '../sign/signing-key.js';
+import { stageCommitSignatures } from '../sign/stage-commit-signatures.js';
 
 export interface WorktreeCommitOptions {
   subject?: string;
@@ -30,6 +32,8 @@ export interface WorktreeCommitOptions {
   /** commit even when the tree equals the head's */
   allowEmpty?: boolean;
   onProgress?: (p: WriteTreeProgress) => void;
+  /** sign the commit with these keys; the `.commitmeta` lands with the commit, before the branch moves */
+  signingKeys?: SigningKey[];
 }
 
 export interface WorktreeCommitResult {
@@ -126,6 +130,7 @@ export async function commitWorktree(wt: Worktree, opts: WorktreeCommitOptions):
       ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
       root,
     });
+    if (opts.signingKeys) await stageCommitSignatures(tx, commit, opts.signingKeys);
     const written = tx.stats.bytesWritten;
     await tx.commit({
       refs: [{ ref: { remote: null, name: wt.branch }, expected: wt.head, value: commit, reason: opts.reason ?? 'commit (worktree)' }],
