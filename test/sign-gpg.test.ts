@@ -120,6 +120,21 @@ describe.skipIf(!GPG || !OSTREE)('OpenPGP signatures: osgit -> ostree, gpg', () 
   });
 });
 
+describe.skipIf(!OSTREE)('osgit keygen --type gpg', () => {
+  it('makes a key whose signatures ostree verifies with the armored .pub imported', async () => {
+    const prefix = join(tmp.make('kg'), 'rel');
+    const kg = JSON.parse((await osgitOk(['keygen', '--type', 'gpg', '--name', 'OS Release', '--email', 'rel@example.org', '--out', prefix, '--json'])).stdout);
+    expect(kg).toMatchObject({ type: 'gpg', userId: 'OS Release <rel@example.org>', publicKey: expect.stringMatching(/^[0-9A-F]{40}$/) });
+    const repo = tmp.path('kg', 'repo');
+    await osgitInit(repo, 'archive');
+    const commit = await osgitCommit(repo, ['-b', 'os/stable', '-s', 'x', '--gpg-sign-key', kg.secretFile, tree]);
+    await ostreeOk(['remote', 'add', `--repo=${repo}`, `--gpg-import=${kg.publicFile}`, 'R', 'file:///nonexistent']);
+    const r = await ostreeOk(['show', `--repo=${repo}`, '--gpg-verify-remote=R', commit]);
+    expect(r.stdout).toContain('Good signature from "OS Release <rel@example.org>"');
+    await osgitOk(['verify', '--repo', repo, commit, '--gpg-keyring', kg.publicFile]);
+  });
+});
+
 describe.skipIf(!GPG || !OSTREE)('OpenPGP signatures: ostree -> osgit', () => {
   it('osgit verify accepts a commit signed by ostree gpg-sign, naming the key', async () => {
     const repo = tmp.path('ostree', 'repo');
