@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { type Checksum, type Repo, MAX_METADATA_SIZE, atomicWriteFile, fsError, objectRelPath, verifyMetadataObject } from '@osgit/store';
+import {
+  type Checksum, type Repo, type TrustedKeys, MAX_METADATA_SIZE, atomicWriteFile, fsError, objectRelPath, requireValidSignature, verifyMetadataObject, verifySignedBytes,
+} from '@osgit/store';
 import { ProtocolError } from '../errors.js';
 import { objectPath, urlFor } from '../pull/dumb-layout.js';
 import type { HttpClient } from '../transport/http-client.js';
@@ -11,11 +13,13 @@ import type { HttpClient } from '../transport/http-client.js';
  * commits its refs point at on every run, as ostree asks for a requested commit's detached
  * metadata on every pull. A commit the origin has no detached metadata for keeps what the
  * mirror has (signatures are not taken away by a missing file). The bytes must be a normal-form
- * `a{sv}` (else BAD_OBJECT); each is written atomically. The caller holds the shared lock.
+ * `a{sv}` (else BAD_OBJECT) and, with `keys` (a verifying remote), carry a signature valid for
+ * the commit (else SIGNATURE_MISSING / SIGNATURE_INVALID, and the old file stays); each is
+ * written atomically. The caller holds the shared lock.
  * Returns the commits whose detached metadata changed.
  */
 export async function refreshDetachedMetadata(
-  ctx: { repo: Repo; http: HttpClient; objectsUrl: string; signal?: AbortSignal }, commits: Iterable<Checksum>,
+  ctx: { repo: Repo; http: HttpClient; objectsUrl: string; signal?: AbortSignal; keys?: TrustedKeys | null }, commits: Iterable<Checksum>,
 ): Promise<Checksum[]> {
   const changed: Checksum[] = [];
   for (const commit of new Set(commits)) {
@@ -28,6 +32,11 @@ export async function refreshDetachedMetadata(
     const had = await ctx.repo.readCommitMetaBytes(commit);
     if (had && Buffer.from(had).equals(bytes)) continue;
     checkDetachedMetadata(bytes, url, commit);
+    if (ctx.keys) {
+      // Not named by a checksum: on a verifying remote, new signatures must verify before they replace the old ones.
+      const report = await verifySignedBytes(Buffer.from(ctx.repo.readMetadataBytesSync(commit, 'commit')), bytes, ctx.keys);
+      requireValidSignature(report, `the new detached metadata of commit ${commit} (${url})`, { commit, url });
+    }
     const path = join(ctx.repo.path, objectRelPath(commit, 'commitmeta', ctx.repo.mode));
     try {
       await atomicWriteFile(path, bytes, { fsync: ctx.repo.fsync });
