@@ -30,7 +30,8 @@ describe.skipIf(!ready)('osgit mirror: origin -> mirror -> mirror of a mirror', 
     origin = await makeSignedOrigin(tmp.make('origin'), gpg);
     originHttp = await startNginx(origin.path);
     m1 = join(tmp.make('m1'), 'mirror');
-    first = JSON.parse((await osgitOk(['mirror', originHttp.url, m1, '--json'])).stdout) as Record<string, unknown>;
+    // The first mirror verifies what it copies (the origin's key, commits and summary); the second trusts nothing.
+    first = JSON.parse((await osgitOk(['mirror', originHttp.url, m1, '--gpg-import', gpg.publicKeyFile, '--gpg-verify-summary', '--json'])).stdout) as Record<string, unknown>;
     m1Served = await startServe({ repo: m1 });
     m2 = join(tmp.make('m2'), 'mirror');
     second = JSON.parse((await osgitOk(['mirror', m1Served.url, m2, '--json'])).stdout) as Record<string, unknown>;
@@ -59,6 +60,11 @@ describe.skipIf(!ready)('osgit mirror: origin -> mirror -> mirror of a mirror', 
 
   it('mirrors of the first mirror go over the smart protocol of osgit serve', () => {
     expect(second).toMatchObject({ created: true, protocol: 'smart', summaryCopied: true });
+  });
+
+  it('the first mirror verified every commit and the summary against the origin\'s key', () => {
+    expect(first.verified).toMatchObject({ commits: 3, summary: true, keys: [gpg.keyId] });
+    expect(second.verified).toBeNull();
   });
 
   it('holds the origin\'s bytes: objects, detached metadata, refs, summary, summary.sig, deltas and their files', () => {
@@ -92,6 +98,16 @@ describe.skipIf(!ready)('osgit mirror: origin -> mirror -> mirror of a mirror', 
     const shown = await ostreeOk(['show', `--repo=${client}`, '--gpg-verify-remote=origin', 'origin:os/stable']);
     expect(shown.stdout).toMatch(new RegExp(`Good signature from "osgit mirror test <mirror@example.com>"`));
     expect(shown.stdout).toContain(gpg.keyId.slice(-16));
+  });
+
+  it('serves a pull by osgit that verifies commits and summary against the origin\'s key', async () => {
+    const client = join(tmp.make('osgit-client'), 'repo');
+    await osgitOk(['init', '--repo', client, '--mode', 'bare-user']);
+    await osgitOk(['remote', 'add', '--repo', client, '--gpg-import', gpg.publicKeyFile, '--gpg-verify-summary', 'origin', m2Http.url]);
+    const r = JSON.parse((await osgitOk(['pull', '--repo', client, 'origin', 'os/stable', 'os/dev', '--depth', '-1', '--json'])).stdout) as Record<string, unknown>;
+    expect(r.verified).toMatchObject({ commits: 3, summary: true, keys: [gpg.keyId] });
+    expect(await ostreeRevParse(client, 'origin:os/stable')).toBe(origin.c2);
+    await osgitOk(['fsck', '--repo', client]);
   });
 
   it('the real ostree refuses the mirror when its summary.sig was signed by another key', async () => {

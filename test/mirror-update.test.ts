@@ -97,6 +97,29 @@ describe.skipIf(!ready)('osgit mirror: filters, updates, resumption', () => {
     }
   });
 
+  it('a verifying mirror refuses new detached metadata no trusted key signed, and keeps the old', async () => {
+    const src = join(tmp.make('resigned'), 'origin');
+    cpSync(origin.path, src, { recursive: true });
+    const served = await startNginx(src);
+    const other = await makeGpgHome();
+    try {
+      const dir = join(tmp.make('verifying'), 'm');
+      await mirror([served.url, dir, '--gpg-import', gpg.publicKeyFile, '--gpg-verify-summary']);
+      const meta = `objects/${origin.c2.slice(0, 2)}/${origin.c2.slice(2)}.commitmeta`;
+      const before = readFileSync(join(dir, meta));
+      // the origin's c2 now carries only a signature by a key the mirror does not trust
+      rmSync(join(src, meta));
+      await ostreeOk(['gpg-sign', `--repo=${src}`, `--gpg-homedir=${other.home}`, origin.c2, other.keyId]);
+      const r = await osgit(['mirror', served.url, dir, '--json']);
+      expect(errorOf(r.stdout).code).toBe('SIGNATURE_INVALID');
+      expect(r.code).toBe(10);
+      expect(readFileSync(join(dir, meta)).equals(before)).toBe(true);
+    } finally {
+      await other.cleanup();
+      await served.stop();
+    }
+  });
+
   it('refuses a DIR that mirrors another URL, and changes nothing', async () => {
     const dir = join(tmp.make('other-url'), 'm');
     await mirror([http.url, dir, 'os/dev']);

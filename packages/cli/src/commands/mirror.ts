@@ -4,6 +4,7 @@ import { OsgitCommand } from '../base-command.js';
 import { CliError } from '../errors.js';
 import { mirrorLines } from '../mirror-output.js';
 import { pullProgressLine } from '../pull-progress.js';
+import { trustFlags, trustOptions } from '../trust-flags.js';
 
 export default class Mirror extends OsgitCommand<CreateMirrorResult> {
   static override description =
@@ -13,6 +14,7 @@ export default class Mirror extends OsgitCommand<CreateMirrorResult> {
     '<%= config.bin %> mirror https://example.com/repo ./mirror',
     '<%= config.bin %> mirror https://example.com/repo ./mirror os/x86_64/stable --depth 5',
     '<%= config.bin %> mirror http://127.0.0.1:8080/repo ./mirror --remote upstream --json',
+    '<%= config.bin %> mirror https://example.com/repo ./mirror --gpg-import origin-key.asc --gpg-verify-summary',
   ];
   static override strict = false; // REF...
   static override args = {
@@ -25,7 +27,8 @@ export default class Mirror extends OsgitCommand<CreateMirrorResult> {
     depth: Flags.integer({ description: 'parents to mirror beyond each ref\'s commit (-1: all history)', default: -1, min: -1 }),
     protocol: Flags.string({ description: 'auto (probe the server), smart or dumb', options: [...REMOTE_PROTOCOLS] }),
     'stall-timeout': Flags.integer({ description: 'seconds without a byte before a transfer is abandoned and retried (default 30)', min: 1 }),
-    set: Flags.string({ description: 'set KEY=VALUE in the new remote group (repeatable; e.g. gpg-verify=true)', multiple: true, multipleNonGreedy: true }),
+    set: Flags.string({ description: 'set KEY=VALUE in the new remote group (repeatable)', multiple: true, multipleNonGreedy: true }),
+    ...trustFlags,
   };
 
   async exec(): Promise<CreateMirrorResult> {
@@ -50,6 +53,7 @@ export default class Mirror extends OsgitCommand<CreateMirrorResult> {
       refs,
       depth: flags.depth,
       set,
+      trust: trustOptions(flags),
       ...(flags.protocol ? { protocol: flags.protocol as RemoteProtocol } : {}),
       ...(flags['stall-timeout'] ? { stallTimeoutSecs: flags['stall-timeout'] } : {}),
     });

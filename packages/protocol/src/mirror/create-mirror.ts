@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Repo, isStoreError } from '@osgit/store';
 import { ProtocolError } from '../errors.js';
-import { addRemote, getRemote } from '../remotes/remote-config.js';
+import { addRemote, getRemote, type RemoteTrustOptions } from '../remotes/remote-config.js';
 import { checkRemoteName, checkRemoteUrl } from '../remotes/remote.js';
 import type { PullContext } from '../pull/pull-types.js';
 import type { RemoteProtocol } from '../remotes/remote.js';
@@ -23,8 +23,10 @@ export interface CreateMirrorOptions {
   depth?: number;
   protocol?: RemoteProtocol;
   stallTimeoutSecs?: number;
-  /** further keys of the remote group (trust: gpg-verify, sign-verify, verification-ed25519-key…), set when the mirror is created */
+  /** further keys of the remote group, set when the mirror is created */
   set?: ReadonlyArray<readonly [string, string]>;
+  /** what pulls from the origin verify (as `remote add`), set when the mirror is created; an update keeps the remote's */
+  trust?: RemoteTrustOptions;
 }
 
 export interface CreateMirrorResult extends MirrorPullResult {
@@ -73,9 +75,10 @@ export async function createMirror(ctx: Omit<PullContext, 'repo'>, opts: CreateM
 async function addMirrorRemote(repo: Repo, name: string, opts: CreateMirrorOptions): Promise<void> {
   const set: Array<readonly [string, string]> = [[MIRROR_KEY, 'true'], ...(opts.set ?? [])];
   const explicit = set.some(([k]) => k === 'gpg-verify');
+  const gpgKeys = (opts.trust?.gpgImport?.length ?? 0) > 0;
   // Without a keyring there is nothing GPG could verify with: write gpg-verify=false (ostree's
   // default is true, and `ostree pull` on the mirror would then refuse every commit).
-  await addRemote(repo, { name, url: opts.url, set, ...(explicit ? {} : { gpgVerify: false }) });
+  await addRemote(repo, { name, url: opts.url, set, ...(explicit ? {} : { gpgVerify: gpgKeys }), ...(opts.trust ? { trust: opts.trust } : {}) });
 }
 
 /** The repository at `path`, or null when there is none (a missing or empty folder). */

@@ -19,7 +19,7 @@ import type { HttpClient } from '../transport/http-client.js';
  * Returns the commits whose detached metadata changed.
  */
 export async function refreshDetachedMetadata(
-  ctx: { repo: Repo; http: HttpClient; objectsUrl: string; signal?: AbortSignal; keys?: TrustedKeys | null }, commits: Iterable<Checksum>,
+  ctx: { repo: Repo; http: HttpClient; objectsUrl: string; signal?: AbortSignal; keys?: readonly TrustedKeys[] | null }, commits: Iterable<Checksum>,
 ): Promise<Checksum[]> {
   const changed: Checksum[] = [];
   for (const commit of new Set(commits)) {
@@ -32,9 +32,10 @@ export async function refreshDetachedMetadata(
     const had = await ctx.repo.readCommitMetaBytes(commit);
     if (had && Buffer.from(had).equals(bytes)) continue;
     checkDetachedMetadata(bytes, url, commit);
-    if (ctx.keys) {
-      // Not named by a checksum: on a verifying remote, new signatures must verify before they replace the old ones.
-      const report = await verifySignedBytes(Buffer.from(ctx.repo.readMetadataBytesSync(commit, 'commit')), bytes, ctx.keys);
+    // Not named by a checksum: on a verifying remote, new signatures must verify (each kind of key
+    // the remote asks for, as a pull checks them) before they replace the old ones.
+    for (const keys of ctx.keys ?? []) {
+      const report = await verifySignedBytes(Buffer.from(ctx.repo.readMetadataBytesSync(commit, 'commit')), bytes, keys);
       requireValidSignature(report, `the new detached metadata of commit ${commit} (${url})`, { commit, url });
     }
     const path = join(ctx.repo.path, objectRelPath(commit, 'commitmeta', ctx.repo.mode));

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Checksum, type Repo, acquireLock, atomicWriteFile } from '@osgit/store';
 import { getRemote } from '../remotes/remote-config.js';
+import { remoteVerification } from '../remotes/remote-trust.js';
 import { pull } from '../pull/pull.js';
 import type { MirrorSummary, PullContext, PullOptions, PullResult } from '../pull/pull-types.js';
 import { urlFor } from '../pull/dumb-layout.js';
@@ -45,8 +46,9 @@ export async function mirrorPull(ctx: PullContext, opts: MirrorPullOptions): Pro
   const lock = await acquireLock(repo.path, 'shared');
   try {
     const signal = ctx.signal ? { signal: ctx.signal } : {};
+    const keys = (await remoteVerification(repo, remote)).commits;
     const detachedMetadataUpdated = await refreshDetachedMetadata(
-      { repo, http, objectsUrl: remote.contentUrl ?? remote.url, ...signal }, pulled.refs.map((r) => r.commit),
+      { repo, http, objectsUrl: remote.contentUrl ?? remote.url, keys, ...signal }, pulled.refs.map((r) => r.commit),
     );
     let deltas: CopyDeltasResult = { copied: [], indexes: 0, bytes: 0 };
     const copied = pulled.mirrorSummary;
