@@ -70,10 +70,14 @@ describe.skipIf(!ready)('osgit mirror: origin -> mirror -> mirror of a mirror', 
   it('holds the origin\'s bytes: objects, detached metadata, refs, summary, summary.sig, deltas and their files', () => {
     // every commit has detached metadata (the signatures), and there are two deltas of several files
     expect(filesUnder(origin.path, 'objects').filter((p) => p.endsWith('.commitmeta'))).toHaveLength(3);
-    expect(filesUnder(origin.path, 'deltas').filter((p) => p.endsWith('/superblock'))).toHaveLength(2);
+    const deltaFiles = filesUnder(origin.path, 'deltas');
+    expect(deltaFiles.filter((p) => p.endsWith('/superblock'))).toHaveLength(3);
+    expect(deltaFiles.filter((p) => !p.endsWith('/superblock'))).toHaveLength(2); // the inline delta has no part file
+    expect(filesUnder(origin.path, 'delta-indexes')).toHaveLength(2);
     expect(differences(origin.path, m1)).toEqual([]);
     expect(differences(origin.path, m2)).toEqual([]);
-    expect((first.deltas as { copied: string[] }).copied.sort()).toEqual([origin.c2, `${origin.c1}-${origin.c2}`].sort());
+    expect((first.deltas as { copied: string[] }).copied.sort()).toEqual([origin.c2, `${origin.c1}-${origin.c2}`, origin.dev].sort());
+    expect(first.deltas).toMatchObject({ indexes: 2 });
   });
 
   it('the mirror of the mirror passes both fscks', async () => {

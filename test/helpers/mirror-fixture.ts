@@ -63,7 +63,8 @@ export interface Origin {
 
 /**
  * An archive repository written and signed by ostree: os/stable c1 -> c2 (both signed at commit
- * time), os/dev (one commit), static deltas c1->c2 and scratch->c2, a summary signed with the key.
+ * time), os/dev (one commit), static deltas c1->c2 and scratch->c2 (part files) and scratch->dev
+ * (its part inline in the superblock), delta indexes, a summary signed with the key.
  */
 export async function makeSignedOrigin(dir: string, gpg: GpgHome): Promise<Origin> {
   const path = join(dir, 'origin');
@@ -79,6 +80,7 @@ export async function makeSignedOrigin(dir: string, gpg: GpgHome): Promise<Origi
   const dev = await ostreeCommit(path, ['-b', 'os/dev', '--timestamp=@1700000200', '-s', 'dev', ...sign, devTree]);
   await ostreeOk(['static-delta', 'generate', `--repo=${path}`, `--from=${c1}`, `--to=${c2}`]);
   await ostreeOk(['static-delta', 'generate', `--repo=${path}`, '--empty', `--to=${c2}`]);
+  await ostreeOk(['static-delta', 'generate', `--repo=${path}`, '--inline', '--empty', `--to=${dev}`]);
   await signedSummary(path, gpg);
   return { path, c1, c2, dev };
 }
