@@ -2,7 +2,8 @@
 // The tour behind `npm start`: a short, real session with osgit in ./demo that a new user can
 // follow and repeat by hand. Every step runs the real CLI and prints the command and its output.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync, readdirSync, readFileSync, lstatSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -211,13 +212,79 @@ say('22. The merge commit is a valid OSTree commit: the real ostree verifies it 
 optionalTool('ostree', `--repo=${rel(repo)}`, 'fsck');
 optionalTool('ostree', `--repo=${rel(repo)}`, 'log', 'demo/os/feature');
 
+say('23. Sign releases: an ed25519 key pair in OSTree\'s format (base64 lines); the secret half stays with the build system');
+const releaseKey = join(demo, 'release-key');
+osgit('keygen', '--out', rel(releaseKey));
+osgit('sign', '--repo', rel(repo), 'demo/os/stable', '--key', `${rel(releaseKey)}.secret`);
+osgit('verify', '--repo', rel(repo), 'demo/os/stable', '--keys-file', `${rel(releaseKey)}.pub`);
+
+say('24. Publish the refs (the feature and fix branches are new) in a summary signed with the same key (summary.sig);');
+process.stdout.write('    osgit serve with --sign-key signs every summary it publishes after a push too\n');
+osgit('summary', '--repo', rel(repo), '-u', '--key', `${rel(releaseKey)}.secret`);
+const signedServer = await startServer(['serve', '--repo', rel(repo), '--port', '0', '--quiet', '--sign-key', `${rel(releaseKey)}.secret`]);
+const trusting = join(demo, 'trusting-machine');
+try {
+  say('25. A machine that trusts only that key: the summary and every commit it pulls must verify before anything is written');
+  osgit('init', '--repo', rel(trusting), '--mode', 'bare-user');
+  osgit('remote', 'add', '--repo', rel(trusting), '--sign-verify', 'ed25519', '--verification-file', `${rel(releaseKey)}.pub`,
+    '--sign-verify-summary', '--no-gpg-verify', 'origin', signedServer.url);
+  osgit('pull', '--repo', rel(trusting), 'origin', 'demo/os/stable');
+
+  say('26. demo/os/feature was never signed: the pull is refused (exit status 10) and nothing is written');
+  osgitFails(10, 'pull', '--repo', rel(trusting), 'origin', 'demo/os/feature');
+
+  say('27. Mirror the server: refs, history, signatures and the signed summary, byte for byte; a mirror verifies with the same key');
+  const mirror = join(demo, 'mirror');
+  osgit('mirror', signedServer.url, rel(mirror));
+  osgit('verify', '--repo', rel(mirror), 'demo/os/stable', '--keys-file', `${rel(releaseKey)}.pub`);
+
+  say('28. Repair: damage a file in the machine\'s repository; fsck finds it (exit status 4), fsck --repair fetches it again');
+  damageLargestFileObject(trusting);
+  osgitFails(4, 'fsck', '--repo', rel(trusting));
+  osgit('fsck', '--repo', rel(trusting), '--repair', '--remote', 'origin');
+} finally {
+  await signedServer.stop();
+}
+
+say('29. Garbage collection: a scratch build on a throwaway branch, then the branch is deleted');
+const scratch = join(demo, 'scratch-rootfs');
+makeSampleTree(scratch);
+writeFileSync(join(scratch, 'usr/share/doc/demo/build.log'), randomBytes(150_000).toString('base64'));
+osgit('commit', '--repo', rel(repo), '-b', 'demo/scratch', '-s', 'Scratch build', '--timestamp=2026-05-01T00:00:00Z', rel(scratch));
+osgit('branch', '--repo', rel(repo), '-D', 'demo/scratch');
+process.stdout.write('    prune --refs-only keeps what the refs reach, over every parent (so demo/os/fix\'s commit stays:\n');
+process.stdout.write('    the merge reaches it); --dry-run first, then for real. It takes the lock ostree takes\n');
+osgit('prune', '--repo', rel(repo), '--refs-only', '--dry-run');
+osgit('prune', '--repo', rel(repo), '--refs-only');
+osgit('fsck', '--repo', rel(repo));
+
 say('Done');
 process.stdout.write(`Release 1: ${c1}\nRelease 2: ${c2}\n`);
 process.stdout.write('Release 3 was pushed by the builder; the server repository and the machine both have it now.\n');
 process.stdout.write('demo/os/feature holds a merge of demo/os/fix; its worktree is demo/wt-feature.\n');
+process.stdout.write('demo/os/stable is signed with demo/release-key; demo/trusting-machine pulls only what that key signed;\n');
+process.stdout.write('demo/mirror is a verbatim mirror of the server.\n');
 process.stdout.write(`Everything is in ${rel(demo)}/. The same repository works with the real ostree tool too:\n`);
 process.stdout.write(`  ostree --repo=${rel(repo)} log demo/os/stable\n`);
 process.stdout.write(`Both tools take the same lock (${rel(repo)}/.lock), so they can share a repository safely.\n`);
+
+/** Flips a byte in the middle of the largest file object of a bare-user repository (they are plain files there). */
+function damageLargestFileObject(repoDir) {
+  let largest = null;
+  for (const fan of readdirSync(join(repoDir, 'objects'))) {
+    for (const name of readdirSync(join(repoDir, 'objects', fan))) {
+      if (!name.endsWith('.file')) continue;
+      const path = join(repoDir, 'objects', fan, name);
+      const st = lstatSync(path);
+      if (st.isFile() && (!largest || st.size > largest.size)) largest = { path, size: st.size };
+    }
+  }
+  const bytes = readFileSync(largest.path);
+  bytes[bytes.length >> 1] ^= 0x20;
+  chmodSync(largest.path, 0o644);
+  writeFileSync(largest.path, bytes);
+  process.stdout.write(`(changed one byte of ${rel(largest.path)})\n`);
+}
 
 /** Runs `osgit serve` in the background until stop(); resolves once it prints its URL. */
 function startServer(args) {
