@@ -2,6 +2,7 @@
 // -> `osgit mirror` -> served by `osgit serve` (smart protocol) -> `osgit mirror` -> served by
 // nginx -> the real `ostree pull` with gpg-verify and gpg-verify-summary and the origin's keyring.
 // Each mirror holds the origin's bytes: objects, detached metadata, refs, summary, summary.sig, deltas.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveNginx, startNginx, type Nginx } from './helpers/nginx.js';
@@ -78,6 +79,16 @@ describe.skipIf(!ready)('osgit mirror: origin -> mirror -> mirror of a mirror', 
     expect(differences(origin.path, m2)).toEqual([]);
     expect((first.deltas as { copied: string[] }).copied.sort()).toEqual([origin.c2, `${origin.c1}-${origin.c2}`, origin.dev].sort());
     expect(first.deltas).toMatchObject({ indexes: 2 });
+  });
+
+  it('over the smart protocol too, a ref filter and a depth copy those refs only, without summary or deltas', async () => {
+    const dir = join(tmp.make('smart-filtered'), 'm');
+    const r = JSON.parse((await osgitOk(['mirror', m1Served.url, dir, 'os/stable', '--depth', '0', '--json'])).stdout) as Record<string, unknown>;
+    expect(r).toMatchObject({ protocol: 'smart', summaryCopied: false, refs: [{ ref: 'os/stable', commit: origin.c2, old: null }] });
+    expect(filesUnder(dir, 'objects').filter((p) => p.endsWith('.commit'))).toEqual([`objects/${origin.c2.slice(0, 2)}/${origin.c2.slice(2)}.commit`]);
+    expect(differences(origin.path, dir, { only: ['summary', 'summary.sig', 'deltas'] }).every((d) => d.startsWith('only in origin'))).toBe(true);
+    const meta = `objects/${origin.c2.slice(0, 2)}/${origin.c2.slice(2)}.commitmeta`;
+    expect(readFileSync(join(dir, meta)).equals(readFileSync(join(origin.path, meta)))).toBe(true);
   });
 
   it('the mirror of the mirror passes both fscks', async () => {
