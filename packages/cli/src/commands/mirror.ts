@@ -9,7 +9,7 @@ import { trustFlags, trustOptions } from '../trust-flags.js';
 export default class Mirror extends OsgitCommand<CreateMirrorResult> {
   static override description =
     'Create or update a mirror of a remote repository in DIR (archive mode): every ref (or REF...) with all history, '
-    + 'detached metadata (signatures), summary and summary.sig verbatim, static deltas. Rerun to update; a killed run resumes';
+    + 'detached metadata (signatures), summary and summary.sig verbatim, static deltas. Rerun to update it, or to complete a run that was killed';
   static override examples = [
     '<%= config.bin %> mirror https://example.com/repo ./mirror',
     '<%= config.bin %> mirror https://example.com/repo ./mirror os/x86_64/stable --depth 5',
