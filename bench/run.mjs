@@ -27,6 +27,7 @@ import { measureStartup, renderStartup } from './lib/startup.mjs';
 import { measurePulls, renderPulls } from './lib/pulls.mjs';
 import { HISTORY_CASES, measureHistory, renderHistory } from './lib/history.mjs';
 import { PRUNE_CASES, measurePrune, renderPrune } from './lib/prune.mjs';
+import { VERIFY_PULL_CASES, measureVerifyPull, renderVerifyPull } from './lib/verify-pull.mjs';
 import { ensureSyntheticTree, syntheticTreeName } from './lib/synthetic-tree.mjs';
 import { treeDigest } from './lib/tree-digest.mjs';
 
@@ -45,7 +46,7 @@ const MEASUREMENTS = [
   { id: 'memory-commit/rootfs-a', case: 'memory-commit', label: 'memory-commit rootfs-a (archive)', kind: 'rss', targetMiB: 300 },
   { id: 'memory-commit/200k-files', case: 'memory-commit', label: 'memory-commit 200k files (archive)', kind: 'rss', targetOf: 'memory-commit/rootfs-a', factor: 1.5 },
 ];
-const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls', ...HISTORY_CASES, ...PRUNE_CASES];
+const CASES = [...new Set(MEASUREMENTS.map((m) => m.case)), 'startup', 'pulls', ...HISTORY_CASES, ...PRUNE_CASES, ...VERIFY_PULL_CASES];
 const TOOL_NAMES = ['ostree', 'osgit'];
 
 // OSGIT_BENCH_CLI points the harness at another entry point (to test the harness itself).
@@ -155,6 +156,8 @@ function parseOptions() {
     pulls: (only.length === 0 || only.includes('pulls')) && tools.length === 2,
     // The prune case (bench/lib/prune.mjs) needs both tools: they must leave the same objects.
     prune: (only.length === 0 || only.includes('prune')) && tools.length === 2,
+    // The verifying-pull case (bench/lib/verify-pull.mjs) measures osgit against itself.
+    verifyPull: (only.length === 0 || only.includes('verify-pull')) && tools.includes('osgit'),
     // The history cases (bench/lib/history.mjs) measure osgit against git and itself.
     history: tools.includes('osgit') ? HISTORY_CASES.filter((c) => only.length === 0 || only.includes(c)) : [],
     startupRuns,
@@ -355,7 +358,7 @@ async function main() {
   if (options.tools.includes('ostree') && capture('ostree', ['--version']) == null) {
     fail('ostree not found: install it (apt-get install ostree)');
   }
-  const corpus = options.selected.length || options.pulls || options.history.length || options.prune ? prepareCorpus(options) : null;
+  const corpus = options.selected.length || options.pulls || options.history.length || options.prune || options.verifyPull ? prepareCorpus(options) : null;
   const results = {
     meta: describeMachine(options, corpus?.text ?? 'none (start-up case only)'),
     tools: options.tools,
@@ -421,13 +424,26 @@ async function main() {
     });
     for (const error of results.prune.rows.prune.errors) results.problems.push(`prune: ${error}`);
   }
+  if (options.verifyPull) {
+    results.verifyPull = await measureVerifyPull({
+      cli: OSGIT_CLI,
+      corpus: corpus.dir,
+      work: join(options.work, 'verify-pull'),
+      runs: options.runs,
+      log,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    for (const [id, row] of Object.entries(results.verifyPull.rows)) {
+      for (const error of row.errors) results.problems.push(`verify-pull: ${id}: ${error}`);
+    }
+  }
   removeTree(options.work);
 
   crossCheck(results);
   for (const problem of results.problems) loud(problem);
   const report = renderReport(results, MEASUREMENTS) + (results.startup ? `${renderStartup(results.startup)}\n` : '') +
     (results.pulls ? `${renderPulls(results.pulls)}\n` : '') + (results.history ? `${renderHistory(results.history)}\n` : '') +
-    (results.prune ? `${renderPrune(results.prune)}\n` : '');
+    (results.prune ? `${renderPrune(results.prune)}\n` : '') + (results.verifyPull ? `${renderVerifyPull(results.verifyPull)}\n` : '');
   console.log(`\n${report}`);
   writeFileSync(options.report, report);
   log(`wrote ${options.report}`);
@@ -449,7 +465,7 @@ function prepareCorpus(options) {
     synthetic: needsSynthetic ? ensureSyntheticTree(corpus, log) : join(corpus, syntheticTreeName()),
   };
   const text = `${corpus}: rootfs-a ${treeSize(trees.rootfsA)}` +
-    (options.pulls || options.history.includes('merge') ? `; rootfs-b ${treeSize(join(corpus, 'rootfs-b'))}` : '') +
+    (options.pulls || options.verifyPull || options.history.includes('merge') ? `; rootfs-b ${treeSize(join(corpus, 'rootfs-b'))}` : '') +
     (needsSynthetic ? `; ${syntheticTreeName()} ${treeSize(trees.synthetic)}` : '');
   log(text);
   return { dir: corpus, trees, text, needsSynthetic };
