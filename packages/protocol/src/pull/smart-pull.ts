@@ -169,7 +169,10 @@ async function pullOnce(ctx: SmartPullContext, opts: SmartPullOptions): Promise<
         }
       }
       // Each commit's detached metadata is asked for before the commit, so the commit is verified before it is written.
-      const missing = metaFirst(plan.filter((o) => !repo.hasObjectSync(o.checksum, o.type)));
+      // Files and dirmetas a killed pull staged were adopted by this transaction (verified): not
+      // asked again. Commits and dirtrees still are: the gate and the connectivity check read them.
+      const staged = (o: PlannedObject): boolean => (o.type === 'file' || o.type === 'dirmeta') && tx.hasSync(o.checksum, o.type);
+      const missing = metaFirst(plan.filter((o) => !repo.hasObjectSync(o.checksum, o.type) && !staged(o)));
       const metas = new Map<Checksum, Buffer>();
       progress.objectsTotal = missing.length;
       for (const o of missing) progress.bytesTotal += o.size;

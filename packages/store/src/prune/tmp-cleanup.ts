@@ -12,7 +12,8 @@ const DEFAULT_TMP_EXPIRY_SECS = 86400;
  * lock so that no writer of either tool is using it:
  * - ostree's `staging-<boot>-<random>` folders whose `<name>-lock` file nobody holds, with that
  *   lock file (a held one belongs to a live transaction of some process);
- * - osgit's own staging folders whose owner is gone (removeStaleStaging);
+ * - osgit's own staging folders whose owner is gone (removeStaleStaging), except those of this
+ *   boot younger than the expiry, whose objects the next transaction adopts;
  * - tmp/cache/summaries/ entries of remotes that are no longer configured;
  * - any other entry (not `cache`) whose mtime is older than `[core] tmp-expiry-secs`; entries
  *   with a future mtime are left alone.
@@ -43,7 +44,8 @@ export async function cleanTmp(repo: Repo, opts: { dryRun: boolean; now?: number
       await lock?.release();
     }
   }
-  if (!opts.dryRun) await removeStaleStaging(repo);
+  // A dead folder of this boot younger than the expiry is left for the next transaction to adopt.
+  if (!opts.dryRun) await removeStaleStaging(repo, { keepAdoptableSince: now - expirySecs * 1000 });
   for (const name of names) {
     if (handled.has(name) || name === 'cache' || name.startsWith('osgit-staging-')) continue;
     const st = await fs.lstat(join(tmp, name)).catch(() => null);

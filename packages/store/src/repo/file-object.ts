@@ -40,9 +40,12 @@ export async function openFileObject(repo: Repo, checksum: Checksum): Promise<Fi
   return openFileObjectSync(repo, checksum);
 }
 
-/** openFileObject without the thread pool: a few small system calls. */
-export function openFileObjectSync(repo: Repo, checksum: Checksum): FileObject {
-  const path = repo.objectPath(checksum, 'file');
+/**
+ * openFileObject without the thread pool: a few small system calls. `at`: read the object from
+ * that path instead of objects/ (a staged object, laid out in the repo's mode).
+ */
+export function openFileObjectSync(repo: Repo, checksum: Checksum, at?: string): FileObject {
+  const path = at ?? repo.objectPath(checksum, 'file');
   const what = `file object ${checksum}`;
   let st;
   try {

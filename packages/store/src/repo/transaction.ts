@@ -39,7 +39,9 @@ export interface TransactionStats {
  * renames each into objects/, and syncs again, so a final object path never holds a partial file. Holds the repo's shared lock from
  * begin() until commit() or abort() has finished, refs included. The staging folder has a lock
  * file beside it, locked for the transaction's life (as ostree does for its staging folders):
- * begin() removes every staging folder whose lock it can take, i.e. whose owner is gone.
+ * begin() removes every staging folder whose lock it can take, i.e. whose owner is gone, after
+ * adopting the verified dirtree, dirmeta and file objects of those of the current boot (a killed
+ * pull resumes without fetching them again; see adopt-staging.ts).
  */
 /**
  * Up to this many staged objects, commit() fsyncs each object and folder it touched instead of
@@ -72,8 +74,16 @@ export class Transaction {
   static async begin(repo: Repo): Promise<Transaction> {
     const lock = await acquireLock(repo.path, 'shared');
     try {
-      await removeStaleStaging(repo);
       const { dir, stagingLock } = await makeStaging(repo);
+      try {
+        // A dead transaction of this boot hands its verified objects over (staging.ts).
+        await removeStaleStaging(repo, { adoptInto: dir });
+      } catch (err) {
+        await fs.rm(dir, { recursive: true, force: true });
+        await fs.rm(stagingLock.path, { force: true });
+        await stagingLock.release();
+        throw err;
+      }
       return new Transaction(repo, dir, lock, stagingLock);
     } catch (err) {
       await lock.release();
