@@ -9,19 +9,11 @@ import { isStoreError } from '../errors.js';
 import { serialize } from '../gvariant/index.js';
 import { loadTrustedKeys } from './trusted-keys.js';
 import { requireValidSignature, verifySignedBytes } from './verify-signed-bytes.js';
+import { VECTOR_COMMIT as COMMIT, VECTOR_PUBLIC as PUBLIC, VECTOR_SIG as SIG } from '../test-support/ed25519-vector.js';
 
 const tmp = tempDirs('sign-verify');
 afterAll(() => tmp.cleanup());
 
-// Reference §8: the 134 raw bytes of commit ef87eb6e… (test/main, "Test commit", 2020-01-01).
-const COMMIT = Buffer.from(
-  '6f73747265652e7265662d62696e64696e67000000000000746573742f6d61696e000a00617313275465737420636f6d6d6974' +
-    '0000000000000000005e0be100f77f06ee95373c2e32410eebce8d580971872175136046d762ea229b695c1bef446a0ef11b7c' +
-    'c167f3b603e585c7eeeeb675faa412d5ec73f62988eb0b6c5488603534282828',
-  'hex',
-);
-const PUBLIC = 'A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=';
-const SIG = '0b940e3840374c9bbe05587162dd73e52a6b72edacd8cc2af09034dd1eab3c7bdde0d0ed87a11db3da80be853f1ea070fb53b9e4e16c4dcc487cb70de95e230a';
 // The reference prints the key with 6 zero bytes after it; GLib (GVariantDict via PyGObject)
 // emits 5 (NUL + 4 bytes of padding to the 8-aligned variant), which the literal's own framing
 // offsets (0x14 = key end, 0x5e = entry end, 95 bytes in all) confirm: the sixth is a typo.
