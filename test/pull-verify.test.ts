@@ -14,6 +14,7 @@ import { startServe, type Served } from './helpers/serve.js';
 import { tempDirs } from './helpers/tmp.js';
 import { osgit, osgitOk } from './helpers/tools.js';
 import { osgitCommit, osgitInit } from './helpers/osgit.js';
+import { objectPath } from './helpers/ostree.js';
 
 const tmp = tempDirs('pull-verify');
 const NOW = Math.floor(Date.now() / 1000);
@@ -72,8 +73,9 @@ async function client(name: string, addFlags: string[] = ['--sign-verify', 'ed25
 
 const pullArgs = (repo: string, protocol: Protocol, extra: string[] = []) => ['pull', '--repo', repo, '--protocol', protocol, '--json', 'origin', 'os/main', ...extra];
 
-function objectFile(repo: string, checksum: string, ext: string): string {
-  return join(repo, 'objects', checksum.slice(0, 2), `${checksum.slice(2)}.${ext}`);
+/** A commit object's path: the same in every repository mode. */
+function objectFile(repo: string, checksum: string, type: 'commit'): string {
+  return objectPath(repo, checksum, type, 'archive');
 }
 
 /** Nothing of a refused pull is left: no remote ref, no object at all, no marker, an empty staging area. */

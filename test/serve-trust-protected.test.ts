@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvariant } from '@osgit/store';
 import { tempDirs } from './helpers/tmp.js';
 import { osgit, osgitOk, requireTool, run, type RunResult } from './helpers/tools.js';
-import { OSTREE, ostreeOk } from './helpers/ostree.js';
+import { OSTREE, objectPath, ostreeOk } from './helpers/ostree.js';
 import { startServe, type Served } from './helpers/serve.js';
 
 const GPG = requireTool('gpg');
@@ -39,7 +39,8 @@ let listed: Ed25519Pair;
 let unlisted: Ed25519Pair;
 
 /** Where a metadata object of `repo` (archive or bare-user: same layout for commits) lives. */
-const objectFile = (repo: string, checksum: string, ext: string) => join(repo, 'objects', checksum.slice(0, 2), `${checksum.slice(2)}.${ext}`);
+// Every repository here is archive; only commits and their detached metadata are looked at.
+const objectFile = (repo: string, checksum: string, type: 'commit' | 'commitmeta') => objectPath(repo, checksum, type, 'archive');
 
 /**
  * Signs commit `commit` of `repo` with ed25519 key `key`, as OSTree's ed25519 signer:
@@ -94,7 +95,7 @@ async function serverRef(repo: string, ref: string): Promise<string | null> {
   }
 }
 
-const hasObject = (repo: string, checksum: string, ext: string) => fs.access(objectFile(repo, checksum, ext)).then(() => true, () => false);
+const hasObject = (repo: string, checksum: string, ext: 'commit' | 'commitmeta') => fs.access(objectFile(repo, checksum, ext)).then(() => true, () => false);
 
 function errorOf(r: RunResult): { code: string; message: string; exitCode: number } {
   return (JSON.parse(r.stdout) as { error: { code: string; message: string; exitCode: number } }).error;

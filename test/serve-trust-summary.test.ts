@@ -28,8 +28,6 @@ let gpgKeyring: string;
 let edSecretFile: string;
 let edPublic: Buffer;
 
-const objectFile = (repo: string, checksum: string, ext: string) => join(repo, 'objects', checksum.slice(0, 2), `${checksum.slice(2)}.${ext}`);
-
 async function serveRepo(extra: readonly string[]): Promise<{ repo: string; served: Served }> {
   const repo = join(tmp.make('server'), 'srv');
   await osgitOk(['init', '--repo', repo, '--mode', 'archive']);

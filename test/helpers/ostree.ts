@@ -57,9 +57,9 @@ export function readRefFile(repo: string, ref: string): string | null {
   }
 }
 
-export type ObjectType = 'file' | 'dirtree' | 'dirmeta' | 'commit';
+export type ObjectType = 'file' | 'dirtree' | 'dirmeta' | 'commit' | 'commitmeta';
 
-/** Loose object path (see reference/ostree-formats.md §1): content objects are `.filez` in archive repos. */
+/** Loose object path (see reference/ostree-formats.md §1): content objects are `.filez` in archive repos; `commitmeta` is a commit's detached metadata. */
 export function objectPath(repo: string, checksum: string, type: ObjectType, mode: RepoMode): string {
   const ext = type === 'file' && mode === 'archive' ? 'filez' : type;
   return join(repo, 'objects', checksum.slice(0, 2), `${checksum.slice(2)}.${ext}`);
