@@ -4,6 +4,7 @@
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makePrng } from '../../../../test/helpers/prng.js';
 import { tempDirs } from '../../../../test/helpers/tmp.js';
 import { isRoot, requireTool, run } from '../../../../test/helpers/tools.js';
 import { Repo } from '../repo/repo.js';
@@ -15,18 +16,6 @@ import type { Worktree } from './worktree.js';
 const OSTREE = requireTool('ostree');
 const tmp = tempDirs('commit-scan');
 afterAll(() => tmp.cleanup());
-
-/** A small deterministic PRNG (mulberry32), so a failing round can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function buildSource(root: string): void {
   for (const d of ['etc', 'etc/conf.d', 'usr', 'usr/bin', 'usr/lib', 'usr/lib/mod', 'usr/share', 'usr/share/doc', 'var', 'var/lib']) mkdirSync(join(root, d), { recursive: true });
@@ -156,7 +145,7 @@ describe.runIf(OSTREE)('worktree commit from the status scan', () => {
       buildSource(src);
       await commitTree(repo, { tree: src, branch: 'main', subject: 'base', timestamp: 1700000000n });
       const wt = await addWorktree(repo, { dir: tmp.path('wt') });
-      const rnd = prng(mode === 'archive' ? 7 : 11);
+      const rnd = makePrng(mode === 'archive' ? 7 : 11).next;
       for (let round = 1; round <= 8; round++) {
         const done: string[] = [];
         const edits = 1 + Math.floor(rnd() * 6);
