@@ -46,6 +46,9 @@ export default class BisectRun extends OsgitCommand<BisectRunResult> {
           stopIfInterrupted();
           if (human) this.out(`running ${shown} on ${path}`);
           const exit = await test(path, commit, { stdoutToStderr: !human });
+          // A Ctrl-C reaches the test and osgit together; the test's end may be seen before
+          // osgit's own signal, so a test ended by SIGINT/SIGTERM waits for that signal briefly.
+          if (exit.signal === 'SIGINT' || exit.signal === 'SIGTERM') await new Promise((r) => setTimeout(r, 200));
           stopIfInterrupted();
           return exit;
         },
